@@ -1,0 +1,187 @@
+//! Reading inputs into [`Document`]s.
+//!
+//! An input argument is resolved into [`Source`]s first (so a bad path fails the
+//! run at once, before any work), then each source is read lazily, one document at
+//! a time, so that a million-line JSONL file never sits in memory. A problem with
+//! one document (bad JSON, no text, invalid UTF-8...) yields a document carrying
+//! an `error`, never an `Err` that would end the run: every input document is
+//! accounted for in the output.
+
+mod jsonl;
+mod txt;
+
+use crate::document::{Document, Origin};
+use crate::error::{Error, Result};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use jsonl::parse_published;
+
+/// The formats casefile reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One article per file; the id is the file's stem (or its path below the
+    /// directory given, without extension).
+    Txt,
+    /// One JSON object per line: `id`, `text`, optional `published`, `title`, `url`.
+    Jsonl,
+}
+
+/// One file (or standard input) to read documents from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// `None` for standard input.
+    pub path: Option<PathBuf>,
+    pub format: Format,
+    /// The document id for a `.txt` source.
+    pub id: String,
+}
+
+impl Source {
+    pub fn display(&self) -> String {
+        match &self.path {
+            Some(p) => p.display().to_string(),
+            None => "-".to_string(),
+        }
+    }
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "txt" => Some(Format::Txt),
+        "jsonl" => Some(Format::Jsonl),
+        _ => None,
+    }
+}
+
+/// Resolves command-line inputs into sources, in the order given; directories are
+/// walked recursively in sorted order. Fails on the first input that does not
+/// exist or has a format casefile does not read.
+pub fn resolve(inputs: &[String]) -> Result<Vec<Source>> {
+    let mut sources = Vec::new();
+    for input in inputs {
+        if input == "-" {
+            sources.push(Source {
+                path: None,
+                format: Format::Jsonl,
+                id: "-".into(),
+            });
+            continue;
+        }
+        let path = PathBuf::from(input);
+        let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
+        if meta.is_dir() {
+            let before = sources.len();
+            walk(&path, &path, &mut sources)?;
+            if sources.len() == before {
+                return Err(Error::Input {
+                    path,
+                    reason: "directory holds no .txt or .jsonl files".into(),
+                });
+            }
+        } else {
+            let format = format_of(&path).ok_or_else(|| Error::Input {
+                path: path.clone(),
+                reason: "unknown format: expected a .txt or .jsonl file, a directory, or -".into(),
+            })?;
+            let id = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            sources.push(Source {
+                path: Some(path),
+                format,
+                id,
+            });
+        }
+    }
+    Ok(sources)
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<Source>) -> Result<()> {
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| Error::io(dir, e))?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(root, &path, out)?;
+        } else if let Some(format) = format_of(&path) {
+            // The id of a file below a directory is its relative path without
+            // extension: unique and the same on every run.
+            let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
+            let id = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push(Source {
+                path: Some(path),
+                format,
+                id,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads all documents of the sources in order, lazily. Ids are made unique
+/// across the whole run: a repeated id makes the later document an error
+/// document (naming where the id was first seen) rather than silently merging
+/// or dropping it.
+pub fn documents(sources: Vec<Source>) -> impl Iterator<Item = Document> {
+    let mut seen: HashMap<String, Origin> = HashMap::new();
+    sources
+        .into_iter()
+        .flat_map(|source| -> Box<dyn Iterator<Item = Document>> {
+            match source.format {
+                Format::Txt => Box::new(std::iter::once(txt::read(&source))),
+                Format::Jsonl => jsonl::read(&source),
+            }
+        })
+        .map(move |mut doc| {
+            if let Some(first) = seen.get(&doc.id) {
+                if doc.error.is_none() {
+                    doc.error = Some(format!(
+                        "duplicate id {:?}: already used by the document at {}",
+                        doc.id, first
+                    ));
+                }
+            } else {
+                seen.insert(doc.id.clone(), doc.origin.clone());
+            }
+            doc
+        })
+}
+
+/// Turns raw bytes into text, never failing: invalid UTF-8 is replaced (and a
+/// warning recorded), a byte-order mark is dropped, and binary content (NUL
+/// bytes) is refused with a reason.
+pub(crate) fn decode(
+    bytes: Vec<u8>,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<String, String> {
+    if bytes.contains(&0) {
+        return Err("binary content (NUL bytes), not text".into());
+    }
+    let mut text = match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let bad = std::str::from_utf8(&bytes)
+                .err()
+                .map(|e| e.valid_up_to())
+                .unwrap_or(0);
+            warnings.push(format!(
+                "invalid UTF-8 (first at byte {bad}); bad bytes replaced with U+FFFD"
+            ));
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    Ok(text)
+}
