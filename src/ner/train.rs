@@ -1,0 +1,364 @@
+//! Fine-tuning a pretrained encoder for token classification, in Rust on libtorch.
+//!
+//! AdamW with linear warm-up and linear decay, dropout, gradient clipping,
+//! evaluation on the dev file after every epoch and early stopping on its entity
+//! F1; the best model is what is saved. Any IOB2 label set found in the training
+//! file works, so users can train their own entity types. A fixed seed fixes the
+//! order of examples and the initialisation of the new layers.
+
+use super::conll::ConllFile;
+use super::encode::{Encoder, Window};
+use super::eval::Report;
+use super::labels::LabelSet;
+use super::model::TokenClassifier;
+use super::Tagger;
+use crate::error::{Error, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tch::{nn, nn::OptimizerConfig, Device, Reduction, Tensor};
+
+/// Training settings (the `train-ner` command's flags).
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainConfig {
+    pub base: PathBuf,
+    pub train: PathBuf,
+    pub dev: PathBuf,
+    pub out: PathBuf,
+    pub epochs: usize,
+    pub lr: f64,
+    pub batch_size: usize,
+    pub warmup: f64,
+    pub weight_decay: f64,
+    pub seed: u64,
+    /// Epochs without dev improvement before stopping.
+    pub patience: usize,
+    /// Feed the casing class of each word as its token type.
+    pub casing: bool,
+    /// Use only the first N training sentences (0 = all): quick experiments, tests.
+    pub limit: usize,
+    #[serde(skip)]
+    pub quiet: bool,
+}
+
+/// What one epoch gave, recorded in `training.json` next to the model.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpochLog {
+    pub epoch: usize,
+    pub mean_loss: f64,
+    pub dev_precision: f64,
+    pub dev_recall: f64,
+    pub dev_f1: f64,
+    pub seconds: f64,
+    pub pieces_per_second: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainLog {
+    pub config: TrainConfig,
+    pub labels: Vec<String>,
+    pub device: String,
+    pub threads: i32,
+    pub epochs: Vec<EpochLog>,
+    pub best_epoch: usize,
+    pub best_dev_f1: f64,
+}
+
+/// SplitMix64: a tiny seeded generator, so runs repeat exactly.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+/// A training example: a window and the label of each piece (-100: no loss).
+struct Example {
+    window: Window,
+    targets: Vec<i64>,
+}
+
+/// Collects the label set of a training file: `O` first, then sorted.
+pub fn label_set(gold: &[Vec<String>]) -> LabelSet {
+    let mut labels: Vec<String> = gold.iter().flatten().cloned().collect();
+    labels.sort();
+    labels.dedup();
+    labels.retain(|l| l != "O");
+    labels.insert(0, "O".to_string());
+    LabelSet::new(labels)
+}
+
+fn examples(
+    encoder: &Encoder,
+    file: &ConllFile,
+    gold: &[Vec<String>],
+    labels: &LabelSet,
+) -> Result<Vec<Example>> {
+    let mut out = Vec::new();
+    for (s, (sentence, tags)) in file.sentences.iter().zip(gold).enumerate() {
+        let words: Vec<&str> = sentence.words.iter().map(String::as_str).collect();
+        let pieces = encoder.pieces(&words)?;
+        for window in encoder.windows(s, &pieces) {
+            let mut targets = vec![-100i64; window.ids.len()];
+            for (j, w) in (window.first..window.end).enumerate() {
+                if window.owns[j] {
+                    // Labels unknown to the training set (only possible in dev) count as O.
+                    targets[window.heads[j]] = labels.index(&tags[w]).unwrap_or(0) as i64;
+                }
+            }
+            out.push(Example { window, targets });
+        }
+    }
+    Ok(out)
+}
+
+/// Batches of similar length (little padding), in a seeded random order.
+fn batches(examples: &[Example], batch_size: usize, rng: &mut Rng) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    rng.shuffle(&mut order);
+    let mut out = Vec::new();
+    for pool in order.chunks(batch_size * 50) {
+        let mut pool = pool.to_vec();
+        pool.sort_by_key(|&i| examples[i].window.ids.len());
+        out.extend(pool.chunks(batch_size).map(<[usize]>::to_vec));
+    }
+    rng.shuffle(&mut out);
+    out
+}
+
+fn tensors(
+    examples: &[Example],
+    batch: &[usize],
+    pad: i64,
+    casing: bool,
+    device: Device,
+) -> [Tensor; 4] {
+    let len = batch
+        .iter()
+        .map(|&i| examples[i].window.ids.len())
+        .max()
+        .unwrap_or(1);
+    let rows = batch.len();
+    let mut ids = vec![pad; rows * len];
+    let mut types = vec![0i64; rows * len];
+    let mut mask = vec![0i64; rows * len];
+    let mut targets = vec![-100i64; rows * len];
+    for (r, &i) in batch.iter().enumerate() {
+        let e = &examples[i];
+        let n = e.window.ids.len();
+        ids[r * len..r * len + n].copy_from_slice(&e.window.ids);
+        if casing {
+            types[r * len..r * len + n].copy_from_slice(&e.window.types);
+        }
+        mask[r * len..r * len + n].fill(1);
+        targets[r * len..r * len + n].copy_from_slice(&e.targets);
+    }
+    let shape = [rows as i64, len as i64];
+    let t = |v: &[i64]| Tensor::from_slice(v).view(shape).to(device);
+    [t(&ids), t(&types), t(&mask), t(&targets)]
+}
+
+/// Labels every sentence of a CoNLL file; returns the predicted tags.
+pub fn predict(tagger: &Tagger, file: &ConllFile) -> Result<Vec<Vec<String>>> {
+    let sentences: Vec<Vec<&str>> = file
+        .sentences
+        .iter()
+        .map(|s| s.words.iter().map(String::as_str).collect())
+        .collect();
+    let mut out = Vec::with_capacity(sentences.len());
+    // Chunks keep memory flat on large files while still batching well.
+    for chunk in sentences.chunks(2048) {
+        for labels in tagger.tag(chunk)? {
+            out.push(
+                labels
+                    .iter()
+                    .map(|l| tagger.labels().labels[l.label].clone())
+                    .collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Scores predictions against the gold tags of a file.
+pub fn score(gold: &[Vec<String>], guess: &[Vec<String>]) -> Report {
+    let mut report = Report::default();
+    for (g, p) in gold.iter().zip(guess) {
+        let g: Vec<&str> = g.iter().map(String::as_str).collect();
+        let p: Vec<&str> = p.iter().map(String::as_str).collect();
+        report.add(&g, &p);
+    }
+    report
+}
+
+/// Trains, saving the best model (by dev F1) in `config.out`.
+pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
+    tch::manual_seed(config.seed as i64);
+    let mut rng = Rng(config.seed);
+    let train_file = ConllFile::read(&config.train)?;
+    let mut train_gold = train_file.gold(&config.train)?;
+    let dev_file = ConllFile::read(&config.dev)?;
+    let dev_gold = dev_file.gold(&config.dev)?;
+    let mut train_file = train_file;
+    if config.limit > 0 && config.limit < train_file.sentences.len() {
+        train_file.sentences.truncate(config.limit);
+        train_gold.truncate(config.limit);
+    }
+    if train_file.sentences.is_empty() {
+        return Err(Error::format(&config.train, None, "no sentences"));
+    }
+    let labels = label_set(&train_gold);
+    let model = TokenClassifier::from_base(&config.base, labels.clone(), config.casing, device)?;
+    let encoder = Encoder::load(&config.base, model.max_positions)?;
+    let train_examples = examples(&encoder, &train_file, &train_gold, &labels)?;
+    let tagger = Tagger {
+        model,
+        encoder,
+        batch_pieces: if device.is_cuda() { 65_536 } else { 4_096 },
+    };
+    let mut opt = nn::AdamW::default()
+        .wd(config.weight_decay)
+        .build(&tagger.model.vs, config.lr)
+        .map_err(Error::Torch)?;
+    let steps_per_epoch = train_examples.len().div_ceil(config.batch_size);
+    let total_steps = (steps_per_epoch * config.epochs).max(1);
+    let warmup_steps = ((total_steps as f64) * config.warmup).round() as usize;
+    let n_labels = labels.len() as i64;
+    let mut log = TrainLog {
+        config: config.clone(),
+        labels: labels.labels.clone(),
+        device: format!("{device:?}"),
+        threads: tch::get_num_threads(),
+        epochs: Vec::new(),
+        best_epoch: 0,
+        best_dev_f1: -1.0,
+    };
+    let mut step = 0usize;
+    let mut since_best = 0;
+    for epoch in 1..=config.epochs {
+        let started = Instant::now();
+        let bar = if config.quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(steps_per_epoch as u64)
+        };
+        bar.set_style(
+            ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} {msg} eta {eta}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_prefix(format!("{epoch}/{}", config.epochs));
+        let mut loss_sum = 0.0;
+        let mut pieces = 0usize;
+        let order = batches(&train_examples, config.batch_size, &mut rng);
+        for (b, batch) in order.iter().enumerate() {
+            let lr = if step < warmup_steps {
+                config.lr * (step + 1) as f64 / warmup_steps as f64
+            } else {
+                config.lr * (total_steps - step) as f64 / (total_steps - warmup_steps).max(1) as f64
+            };
+            opt.set_lr(lr);
+            let [ids, types, mask, targets] = tensors(
+                &train_examples,
+                batch,
+                tagger.encoder.pad,
+                config.casing,
+                device,
+            );
+            pieces += ids.numel();
+            let logits = tagger.model.forward_t(&ids, &mask, &types, true);
+            let loss = logits.view([-1, n_labels]).cross_entropy_loss::<Tensor>(
+                &targets.view([-1]),
+                None,
+                Reduction::Mean,
+                -100,
+                0.0,
+            );
+            opt.backward_step_clip_norm(&loss, 1.0);
+            let l = loss.double_value(&[]);
+            loss_sum += l;
+            step += 1;
+            if b % 10 == 0 {
+                let rate = pieces as f64 / started.elapsed().as_secs_f64().max(1e-9);
+                let msg = format!(
+                    "loss {:.4} lr {:.2e} {:.0} pieces/s",
+                    loss_sum / (b + 1) as f64,
+                    lr,
+                    rate
+                );
+                // Without a terminal the bar is hidden: log a line now and then.
+                if !config.quiet && bar.is_hidden() && b % 100 == 0 {
+                    eprintln!("epoch {epoch} step {b}/{steps_per_epoch}: {msg}");
+                }
+                bar.set_message(msg);
+            }
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        let train_secs = started.elapsed().as_secs_f64();
+        let guess = predict(&tagger, &dev_file)?;
+        let report = score(&dev_gold, &guess);
+        let entry = EpochLog {
+            epoch,
+            mean_loss: loss_sum / order.len().max(1) as f64,
+            dev_precision: report.overall.precision(),
+            dev_recall: report.overall.recall(),
+            dev_f1: report.f1(),
+            seconds: train_secs,
+            pieces_per_second: pieces as f64 / train_secs.max(1e-9),
+        };
+        if !config.quiet {
+            eprintln!(
+                "epoch {epoch}: loss {:.4}, dev P {:.2} R {:.2} F1 {:.2}, {:.1} min",
+                entry.mean_loss,
+                entry.dev_precision,
+                entry.dev_recall,
+                entry.dev_f1,
+                train_secs / 60.0
+            );
+        }
+        let improved = entry.dev_f1 > log.best_dev_f1;
+        log.epochs.push(entry);
+        if improved {
+            log.best_dev_f1 = report.f1();
+            log.best_epoch = epoch;
+            since_best = 0;
+            save(&tagger, &config.out, &log)?;
+        } else {
+            since_best += 1;
+            if since_best >= config.patience {
+                if !config.quiet {
+                    eprintln!("no dev improvement for {since_best} epochs: stopping");
+                }
+                break;
+            }
+        }
+    }
+    // The log covers all epochs, also those after the best one.
+    write_log(&config.out, &log)?;
+    Ok(log)
+}
+
+fn write_log(out: &Path, log: &TrainLog) -> Result<()> {
+    let path = out.join("training.json");
+    let text = serde_json::to_string_pretty(log).expect("log serialises");
+    std::fs::write(&path, text + "\n").map_err(|e| Error::io(&path, e))
+}
+
+fn save(tagger: &Tagger, out: &Path, log: &TrainLog) -> Result<()> {
+    tagger.model.save(out)?;
+    tagger.encoder.save_tokenizer(&out.join("tokenizer.json"))?;
+    write_log(out, log)
+}
