@@ -1,0 +1,179 @@
+//! The resolve stage: canonical actors within a document.
+//!
+//! Mentions that name the same thing become one [`Actor`]: aliases from the
+//! actor lexicon (`U.S.`, `American`, `Washington` → United States), titles
+//! dropped from names and kept apart (`Gen. Qassem Soleimani` → `Qassem
+//! Soleimani`), and a person's later short mention joined to the full name
+//! (`Soleimani` → `Qassem Soleimani`). Event arguments then carry the canonical
+//! name of the mention they point at.
+
+use crate::document::{Actor, Document};
+use crate::error::{Error, Result};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const DEFAULT_ACTORS: &str = include_str!("../rules/actors.toml");
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActorEntry {
+    name: String,
+    #[serde(rename = "type")]
+    label: String,
+    aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Titles {
+    words: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActorsFile {
+    actor: Vec<ActorEntry>,
+    titles: Titles,
+}
+
+/// The actor lexicon.
+pub struct ActorRules {
+    /// Normalised alias → (canonical name, type).
+    aliases: HashMap<String, (String, String)>,
+    titles: Vec<String>,
+}
+
+fn normalise(name: &str) -> String {
+    let name = name.trim();
+    let name = name
+        .strip_suffix("’s")
+        .or_else(|| name.strip_suffix("'s"))
+        .unwrap_or(name);
+    let lower = name.to_lowercase();
+    lower
+        .strip_prefix("the ")
+        .unwrap_or(&lower)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl ActorRules {
+    pub fn parse(source: &str, path: &Path) -> Result<ActorRules> {
+        let file: ActorsFile = toml::from_str(source).map_err(|e| Error::Rules {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let mut aliases = HashMap::new();
+        for a in file.actor {
+            for alias in a.aliases.iter().chain(std::iter::once(&a.name)) {
+                aliases.insert(normalise(alias), (a.name.clone(), a.label.clone()));
+            }
+        }
+        Ok(ActorRules {
+            aliases,
+            titles: file.titles.words,
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<ActorRules> {
+        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        ActorRules::parse(&source, path)
+    }
+
+    pub fn default_rules() -> ActorRules {
+        ActorRules::parse(DEFAULT_ACTORS, Path::new("rules/actors.toml"))
+            .expect("the built-in actor lexicon is valid (tested)")
+    }
+
+    /// A mention's name without leading titles, and the title words removed.
+    pub fn strip_titles<'a>(&self, name: &'a str) -> (&'a str, Option<&'a str>) {
+        let mut rest = name.trim();
+        let start = rest;
+        while let Some((first, tail)) = rest.split_once(char::is_whitespace) {
+            if !self.titles.iter().any(|t| t == first) {
+                break;
+            }
+            rest = tail.trim_start();
+        }
+        let title = start[..start.len() - rest.len()].trim();
+        (rest, (!title.is_empty()).then_some(title))
+    }
+
+    /// Groups the document's entity mentions into actors and fills in the
+    /// canonical names of event arguments.
+    pub fn process(&self, doc: &mut Document) {
+        let mut actors: Vec<Actor> = Vec::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        // Full names first, so that a later "Soleimani" finds "Qassem Soleimani".
+        let mut order: Vec<usize> = (0..doc.entities.len()).collect();
+        order.sort_by_key(|&i| doc.entities[i].span.start);
+        for i in order {
+            let e = &doc.entities[i];
+            let text = &doc.text[e.span.start..e.span.end];
+            let (name, _title) = self.strip_titles(text);
+            let name = name
+                .strip_suffix("’s")
+                .or_else(|| name.strip_suffix("'s"))
+                .unwrap_or(name);
+            let key = normalise(name);
+            let (canonical, label) = match self.aliases.get(&key) {
+                Some((n, l)) => (n.clone(), l.clone()),
+                None => (name.to_string(), e.label.clone()),
+            };
+            let mut found = by_key.get(&normalise(&canonical)).copied();
+            if found.is_none() && e.label == "PER" && !key.contains(' ') {
+                // A surname alone: the earlier person whose name ends with it.
+                found = actors.iter().position(|a| {
+                    a.label == "PER"
+                        && normalise(&a.name)
+                            .rsplit(' ')
+                            .next()
+                            .map(|last| last == key)
+                            .unwrap_or(false)
+                });
+            }
+            let idx = match found {
+                Some(k) => {
+                    actors[k].mentions += 1;
+                    k
+                }
+                None => {
+                    actors.push(Actor {
+                        name: canonical.clone(),
+                        label,
+                        mentions: 1,
+                        first: e.span,
+                    });
+                    by_key.insert(normalise(&canonical), actors.len() - 1);
+                    actors.len() - 1
+                }
+            };
+            doc.entities[i].actor = Some(idx);
+        }
+        for event in &mut doc.events {
+            for arg in &mut event.arguments {
+                if let Some(e) = doc.entities.iter().find(|e| e.span == arg.span) {
+                    arg.canonical = e.actor.map(|a| actors[a].name.clone());
+                }
+            }
+        }
+        doc.actors = actors;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_not_part_of_names() {
+        let r = ActorRules::default_rules();
+        assert_eq!(
+            r.strip_titles("Lt. Gen. Othman Al-Ghanimi"),
+            ("Othman Al-Ghanimi", Some("Lt. Gen."))
+        );
+        assert_eq!(r.strip_titles("Soleimani"), ("Soleimani", None));
+    }
+}
