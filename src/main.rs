@@ -1,0 +1,395 @@
+//! The `casefile` command line: argument parsing, progress and error reporting
+//! over the library. Exit codes: 0 all documents processed, 1 the run could not
+//! proceed (bad input path, unloadable model or rules, unwritable output),
+//! 2 bad command-line usage, 3 the run finished but some documents failed.
+
+use anyhow::{Context, Result};
+use casefile::ner::conll::ConllFile;
+use casefile::ner::train::{self, TrainConfig};
+use casefile::ner::{DeviceChoice, Tagger};
+use casefile::output::{OutputDir, OutputOptions, Sink};
+use casefile::pipeline::{Pipeline, PipelineConfig, Progress, Silent, Summary};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Exit code when some documents failed but the run completed.
+const EXIT_SOME_FAILED: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "casefile",
+    version,
+    about = "Turns news articles into structured events: who did what to whom, where and when."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct ModelArgs {
+    /// Token-classification model directory (Hugging Face layout). Default:
+    /// $CASEFILE_MODEL, else models/ner-en-conll of this checkout.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Where to run the model: auto uses CUDA when libtorch sees a GPU.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    device: DeviceChoice,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract entities, dates and events from articles.
+    Extract {
+        /// .txt files, .jsonl files, directories (recursive), or - for JSONL on stdin.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// Output directory for documents.jsonl, events.csv, event_arguments.csv,
+        /// entities.csv and errors.csv.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Event rules file (default: the built-in rules/events.toml).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Boilerplate rules file (default: built-in rules/boilerplate.toml).
+        #[arg(long)]
+        boilerplate: Option<PathBuf>,
+        /// Abbreviation list (default: built-in rules/abbreviations.txt).
+        #[arg(long)]
+        abbreviations: Option<PathBuf>,
+        /// Actor aliases (default: built-in rules/actors.toml).
+        #[arg(long)]
+        actors: Option<PathBuf>,
+        /// Start CSV files with a byte-order mark so Excel shows non-ASCII names.
+        #[arg(long)]
+        excel: bool,
+        /// Documents per NER batch.
+        #[arg(long, default_value_t = 32)]
+        batch_docs: usize,
+        /// No progress output.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
+    TagConll {
+        file: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// Score the model on a CoNLL file with gold tags (conlleval's definition).
+    EvalNer {
+        file: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+    },
+    /// Fine-tune an encoder for token classification on a CoNLL (IOB2) file.
+    TrainNer {
+        /// Pretrained encoder directory (Hugging Face layout), e.g. models/base/minilm-l6.
+        #[arg(long)]
+        base: PathBuf,
+        #[arg(long)]
+        train: PathBuf,
+        #[arg(long)]
+        dev: PathBuf,
+        /// Where the best model (by dev F1) is written.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 4)]
+        epochs: usize,
+        #[arg(long, default_value_t = 1e-4)]
+        lr: f64,
+        #[arg(long, default_value_t = 32)]
+        batch_size: usize,
+        /// Fraction of steps for linear warm-up.
+        #[arg(long, default_value_t = 0.1)]
+        warmup: f64,
+        #[arg(long, default_value_t = 0.01)]
+        weight_decay: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Epochs without dev improvement before stopping.
+        #[arg(long, default_value_t = 2)]
+        patience: usize,
+        /// Do not feed casing classes as token types.
+        #[arg(long)]
+        no_casing: bool,
+        /// Train on the first N sentences only (0: all).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
+        /// Threads for libtorch on CPU (0: libtorch's default).
+        #[arg(long, default_value_t = 0)]
+        threads: i32,
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+        device: DeviceChoice,
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Score the time stage on TimeML (.tml) files, TempEval-3 style.
+    EvalTime {
+        /// A directory searched recursively for .tml files.
+        dir: PathBuf,
+    },
+}
+
+/// The shipped model: $CASEFILE_MODEL, ./models/ner-en-conll, or the one of the
+/// checkout the binary was built in (so target/release/casefile works from anywhere).
+fn default_model() -> PathBuf {
+    if let Some(p) = std::env::var_os("CASEFILE_MODEL") {
+        return PathBuf::from(p);
+    }
+    let rel = PathBuf::from("models/ner-en-conll");
+    if rel.exists() {
+        return rel;
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors().skip(1).take(4) {
+            let candidate = dir.join("models/ner-en-conll");
+            if candidate.exists() {
+                return candidate;
+            }
+        }
+    }
+    rel
+}
+
+fn load_tagger(args: &ModelArgs) -> Result<Tagger> {
+    let dir = args.model.clone().unwrap_or_else(default_model);
+    let device = args.device.resolve()?;
+    Tagger::load(&dir, device).with_context(|| format!("loading model {}", dir.display()))
+}
+
+/// Progress on stderr: a bar on a terminal, periodic lines otherwise.
+struct Reporter {
+    bar: Option<ProgressBar>,
+    last: Instant,
+    started: Instant,
+    quiet: bool,
+}
+
+impl Reporter {
+    fn new(quiet: bool) -> Reporter {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} {pos} documents ({per_sec}) {msg} [{elapsed}]",
+                )
+                .expect("valid template"),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Reporter {
+            bar,
+            last: Instant::now(),
+            started: Instant::now(),
+            quiet,
+        }
+    }
+}
+
+impl Progress for Reporter {
+    fn update(&mut self, s: &Summary) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(s.documents as u64);
+            bar.set_message(format!("{} events, {} failed", s.events, s.failed));
+        } else if !self.quiet && self.last.elapsed() >= Duration::from_secs(10) {
+            self.last = Instant::now();
+            let rate = s.documents as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+            eprintln!(
+                "casefile: {} documents ({:.1}/s), {} events, {} failed",
+                s.documents, rate, s.events, s.failed
+            );
+        }
+    }
+
+    fn finish(&mut self, s: &Summary, elapsed: Duration) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+        if !self.quiet {
+            eprintln!(
+                "casefile: {} documents ({} ok, {} failed), {} events, {} entities in {:.1}s",
+                s.documents,
+                s.documents - s.failed,
+                s.failed,
+                s.events,
+                s.entities,
+                elapsed.as_secs_f64()
+            );
+        }
+    }
+}
+
+fn extract(
+    inputs: &[String],
+    out: &Path,
+    config: PipelineConfig,
+    options: OutputOptions,
+    quiet: bool,
+) -> Result<Summary> {
+    let sources = casefile::ingest::resolve(inputs)?;
+    let pipeline = Pipeline::new(&config)
+        .with_context(|| format!("loading the pipeline (model {})", config.model.display()))?;
+    let mut sink = Box::new(OutputDir::create(out, &options)?);
+    let summary = if quiet {
+        pipeline.run(
+            casefile::ingest::documents(sources),
+            sink.as_mut(),
+            &mut Silent,
+        )?
+    } else {
+        pipeline.run(
+            casefile::ingest::documents(sources),
+            sink.as_mut(),
+            &mut Reporter::new(quiet),
+        )?
+    };
+    sink.finish()?;
+    Ok(summary)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Extract {
+            inputs,
+            out,
+            model,
+            rules,
+            boilerplate,
+            abbreviations,
+            actors,
+            excel,
+            batch_docs,
+            quiet,
+        } => {
+            let config = PipelineConfig {
+                model: model.model.clone().unwrap_or_else(default_model),
+                device: model.device.resolve()?,
+                boilerplate,
+                abbreviations,
+                events: rules,
+                actors,
+                batch_docs,
+            };
+            let summary = extract(
+                &inputs,
+                &out,
+                config,
+                OutputOptions { excel_bom: excel },
+                quiet,
+            )?;
+            Ok(if summary.failed > 0 {
+                ExitCode::from(EXIT_SOME_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::TagConll { file, model } => {
+            let tagger = load_tagger(&model)?;
+            let conll = ConllFile::read(&file)?;
+            let tags = train::predict(&tagger, &conll)?;
+            let mut tag_of_line: Vec<Option<&str>> = vec![None; conll.lines.len()];
+            for (s, sentence) in conll.sentences.iter().enumerate() {
+                for (w, &line) in sentence.lines.iter().enumerate() {
+                    tag_of_line[line] = Some(&tags[s][w]);
+                }
+            }
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            for (line, tag) in conll.lines.iter().zip(tag_of_line) {
+                match tag {
+                    Some(t) => writeln!(out, "{line} {t}")?,
+                    None => writeln!(out, "{line}")?,
+                }
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::EvalNer { file, model } => {
+            let tagger = load_tagger(&model)?;
+            let conll = ConllFile::read(&file)?;
+            let gold = conll.gold(&file)?;
+            let started = Instant::now();
+            let guess = train::predict(&tagger, &conll)?;
+            let secs = started.elapsed().as_secs_f64();
+            let report = train::score(&gold, &guess);
+            print!("{report}");
+            println!(
+                "tagged {} words in {:.1}s ({:.0} words/s)",
+                report.tokens,
+                secs,
+                report.tokens as f64 / secs.max(1e-9)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::TrainNer {
+            base,
+            train: train_file,
+            dev,
+            out,
+            epochs,
+            lr,
+            batch_size,
+            warmup,
+            weight_decay,
+            seed,
+            patience,
+            no_casing,
+            limit,
+            threads,
+            device,
+            quiet,
+        } => {
+            if threads > 0 {
+                tch::set_num_threads(threads);
+            }
+            let config = TrainConfig {
+                base,
+                train: train_file,
+                dev,
+                out,
+                epochs,
+                lr,
+                batch_size: batch_size.max(1),
+                warmup,
+                weight_decay,
+                seed,
+                patience: patience.max(1),
+                casing: !no_casing,
+                limit,
+                quiet,
+            };
+            let log = train::train(config, device.resolve()?)?;
+            println!(
+                "best dev F1 {:.2} at epoch {}",
+                log.best_dev_f1, log.best_epoch
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::EvalTime { dir } => {
+            let report = casefile::time::timeml::evaluate_dir(&dir)?;
+            print!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: the chain of causes, outermost first.
+            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("casefile: error: {}", msg.join(": "));
+            ExitCode::from(1)
+        }
+    }
+}

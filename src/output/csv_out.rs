@@ -1,0 +1,258 @@
+//! The CSV files: `events.csv`, `event_arguments.csv`, `entities.csv`, `errors.csv`.
+//!
+//! Analysts open these in spreadsheets, so every text cell is neutralised
+//! against formula injection (OWASP: a cell starting with `=`, `+`, `-`, `@`,
+//! tab or carriage return gets a leading `'`); numeric columns are written as
+//! numbers. Quoting is RFC 4180 (the csv crate's).
+
+use super::jsonl::event_id;
+use super::{chars, write_err, AtomicFile, OutputOptions, Sink};
+use crate::document::{CharMap, Document};
+use crate::error::Result;
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+/// Makes a text cell safe to open in a spreadsheet.
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+struct CsvFile {
+    file: AtomicFile,
+    w: csv::Writer<File>,
+}
+
+impl CsvFile {
+    fn create(dir: &Path, name: &str, header: &[&str], options: &OutputOptions) -> Result<CsvFile> {
+        let (file, mut f) = AtomicFile::create(dir.join(name))?;
+        if options.excel_bom {
+            f.write_all("\u{feff}".as_bytes())
+                .map_err(|e| write_err(&file.path, e))?;
+        }
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(f);
+        w.write_record(header)
+            .map_err(|e| write_err(&file.path, e))?;
+        Ok(CsvFile { file, w })
+    }
+
+    /// Writes a row; `text` cells are neutralised, `numeric` ones written as is.
+    fn row(&mut self, cells: &[Cell<'_>]) -> Result<()> {
+        let record: Vec<Cow<'_, str>> = cells
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => neutralise(s),
+                Cell::Number(s) => Cow::Borrowed(s.as_str()),
+            })
+            .collect();
+        self.w
+            .write_record(record.iter().map(|c| c.as_bytes()))
+            .map_err(|e| write_err(&self.file.path, e))
+    }
+
+    fn commit(self) -> Result<()> {
+        let f = self
+            .w
+            .into_inner()
+            .map_err(|e| write_err(&self.file.path, e.error()))?;
+        self.file.commit(f)
+    }
+}
+
+enum Cell<'a> {
+    Text(&'a str),
+    Number(String),
+}
+
+fn num<T: ToString>(v: T) -> Cell<'static> {
+    Cell::Number(v.to_string())
+}
+
+fn opt_num<T: ToString>(v: Option<T>) -> Cell<'static> {
+    Cell::Number(v.map(|v| v.to_string()).unwrap_or_default())
+}
+
+/// Roles shown in the `agent` column of events.csv (the doer), by precedence.
+const AGENT_ROLES: &[&str] = &["Attacker", "Agent", "Giver", "Entity", "Police"];
+/// Roles shown in the `patient` column (the one done to).
+const PATIENT_ROLES: &[&str] = &["Target", "Victim", "Person", "Artifact", "Recipient"];
+
+pub struct CsvSinks {
+    events: CsvFile,
+    arguments: CsvFile,
+    entities: CsvFile,
+    errors: CsvFile,
+}
+
+impl CsvSinks {
+    pub fn create(dir: &Path, options: &OutputOptions) -> Result<CsvSinks> {
+        Ok(CsvSinks {
+            events: CsvFile::create(
+                dir,
+                "events.csv",
+                &[
+                    "doc_id",
+                    "event_id",
+                    "type",
+                    "trigger",
+                    "date",
+                    "date_text",
+                    "agent",
+                    "patient",
+                    "place",
+                    "instrument",
+                    "origin",
+                    "destination",
+                    "killed",
+                    "injured",
+                    "sentence",
+                    "score",
+                    "start",
+                    "end",
+                ],
+                options,
+            )?,
+            arguments: CsvFile::create(
+                dir,
+                "event_arguments.csv",
+                &[
+                    "doc_id",
+                    "event_id",
+                    "role",
+                    "text",
+                    "canonical",
+                    "value",
+                    "start",
+                    "end",
+                ],
+                options,
+            )?,
+            entities: CsvFile::create(
+                dir,
+                "entities.csv",
+                &[
+                    "doc_id",
+                    "entity",
+                    "type",
+                    "mentions",
+                    "first_start",
+                    "first_end",
+                ],
+                options,
+            )?,
+            errors: CsvFile::create(dir, "errors.csv", &["doc_id", "source", "error"], options)?,
+        })
+    }
+}
+
+impl Sink for CsvSinks {
+    fn write(&mut self, doc: &Document) -> Result<()> {
+        if let Some(err) = &doc.error {
+            let source = doc.origin.to_string();
+            return self
+                .errors
+                .row(&[Cell::Text(&doc.id), Cell::Text(&source), Cell::Text(err)]);
+        }
+        let map = CharMap::new(&doc.text);
+        for (n, e) in doc.events.iter().enumerate() {
+            let id = event_id(doc, n);
+            let name = |a: &crate::document::Argument| {
+                a.canonical
+                    .clone()
+                    .unwrap_or_else(|| doc.slice(a.span).to_string())
+            };
+            let join = |roles: &[&str]| {
+                let mut names: Vec<String> = Vec::new();
+                for r in roles {
+                    for a in e.arguments.iter().filter(|a| a.role == *r) {
+                        let n = name(a);
+                        if !names.contains(&n) {
+                            names.push(n);
+                        }
+                    }
+                }
+                names.join("; ")
+            };
+            let time = e.arguments.iter().find(|a| a.role == "Time");
+            let date = time.and_then(|t| t.value.clone()).unwrap_or_default();
+            let date_text = time.map(|t| doc.slice(t.span)).unwrap_or("");
+            let (start, end) = chars(&map, e.trigger);
+            let sentence = doc
+                .slice(doc.sentences[e.sentence].span)
+                .replace(['\n', '\r'], " ");
+            self.events.row(&[
+                Cell::Text(&doc.id),
+                Cell::Text(&id),
+                Cell::Text(&e.event_type),
+                Cell::Text(doc.slice(e.trigger)),
+                Cell::Text(&date),
+                Cell::Text(date_text),
+                Cell::Text(&join(AGENT_ROLES)),
+                Cell::Text(&join(PATIENT_ROLES)),
+                Cell::Text(&join(&["Place"])),
+                Cell::Text(&join(&["Instrument", "Vehicle"])),
+                Cell::Text(&join(&["Origin"])),
+                Cell::Text(&join(&["Destination"])),
+                opt_num(e.killed),
+                opt_num(e.injured),
+                Cell::Text(&sentence),
+                num(format!("{:.3}", e.score)),
+                num(start),
+                num(end),
+            ])?;
+            for a in &e.arguments {
+                let (s, t) = chars(&map, a.span);
+                self.arguments.row(&[
+                    Cell::Text(&doc.id),
+                    Cell::Text(&id),
+                    Cell::Text(&a.role),
+                    Cell::Text(doc.slice(a.span)),
+                    Cell::Text(a.canonical.as_deref().unwrap_or("")),
+                    Cell::Text(a.value.as_deref().unwrap_or("")),
+                    num(s),
+                    num(t),
+                ])?;
+            }
+        }
+        for a in &doc.actors {
+            let (s, t) = chars(&map, a.first);
+            self.entities.row(&[
+                Cell::Text(&doc.id),
+                Cell::Text(&a.name),
+                Cell::Text(&a.label),
+                num(a.mentions),
+                num(s),
+                num(t),
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        self.events.commit()?;
+        self.arguments.commit()?;
+        self.entities.commit()?;
+        self.errors.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("\tx"), "'\tx");
+        assert_eq!(neutralise("Baghdad"), "Baghdad");
+    }
+}

@@ -1,0 +1,216 @@
+//! `documents.jsonl`: one object per input document, in input order.
+
+use super::{chars, write_err, AtomicWriter, Sink};
+use crate::document::{CharMap, Document};
+use crate::error::Result;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Serialize)]
+struct SpanOut<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct EntityOut<'a> {
+    text: &'a str,
+    #[serde(rename = "type")]
+    label: &'a str,
+    start: usize,
+    end: usize,
+    score: f32,
+    canonical: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TimeOut<'a> {
+    text: &'a str,
+    #[serde(rename = "type")]
+    timex_type: &'a str,
+    value: &'a str,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct ArgumentOut<'a> {
+    role: &'a str,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    canonical: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct EventOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    trigger: SpanOut<'a>,
+    arguments: Vec<ArgumentOut<'a>>,
+    score: f32,
+    killed: Option<u64>,
+    injured: Option<u64>,
+    sentence: SpanOut<'a>,
+    rule: &'a str,
+}
+
+#[derive(Serialize)]
+struct ActorOut<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    label: &'a str,
+    mentions: usize,
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct DocumentOut<'a> {
+    id: &'a str,
+    source: String,
+    published: Option<String>,
+    published_source: Option<crate::document::DateSource>,
+    title: Option<&'a str>,
+    url: Option<&'a str>,
+    text: &'a str,
+    entities: Vec<EntityOut<'a>>,
+    times: Vec<TimeOut<'a>>,
+    events: Vec<EventOut<'a>>,
+    actors: Vec<ActorOut<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+/// The id of the n-th event of a document, shared by every output.
+pub fn event_id(doc: &Document, n: usize) -> String {
+    format!("{}#e{}", doc.id, n + 1)
+}
+
+pub struct DocumentsJsonl {
+    file: AtomicWriter,
+}
+
+impl DocumentsJsonl {
+    pub fn create(dir: &Path) -> Result<DocumentsJsonl> {
+        Ok(DocumentsJsonl {
+            file: AtomicWriter::create(dir.join("documents.jsonl"))?,
+        })
+    }
+}
+
+fn record(doc: &Document) -> DocumentOut<'_> {
+    let map = CharMap::new(&doc.text);
+    let span = |s| {
+        let (start, end) = chars(&map, s);
+        SpanOut {
+            text: doc.slice(s),
+            start,
+            end,
+        }
+    };
+    DocumentOut {
+        id: &doc.id,
+        source: doc.origin.to_string(),
+        published: doc.published.map(|d| d.format("%Y-%m-%d").to_string()),
+        published_source: doc.published_source,
+        title: doc.title.as_deref(),
+        url: doc.url.as_deref(),
+        text: &doc.text,
+        entities: doc
+            .entities
+            .iter()
+            .map(|e| {
+                let (start, end) = chars(&map, e.span);
+                EntityOut {
+                    text: doc.slice(e.span),
+                    label: &e.label,
+                    start,
+                    end,
+                    score: e.score,
+                    canonical: e.actor.map(|a| doc.actors[a].name.as_str()),
+                }
+            })
+            .collect(),
+        times: doc
+            .times
+            .iter()
+            .map(|t| {
+                let (start, end) = chars(&map, t.span);
+                TimeOut {
+                    text: doc.slice(t.span),
+                    timex_type: t.timex_type,
+                    value: &t.value,
+                    start,
+                    end,
+                }
+            })
+            .collect(),
+        events: doc
+            .events
+            .iter()
+            .enumerate()
+            .map(|(n, e)| EventOut {
+                id: event_id(doc, n),
+                event_type: &e.event_type,
+                trigger: span(e.trigger),
+                arguments: e
+                    .arguments
+                    .iter()
+                    .map(|a| {
+                        let (start, end) = chars(&map, a.span);
+                        ArgumentOut {
+                            role: &a.role,
+                            text: doc.slice(a.span),
+                            start,
+                            end,
+                            canonical: a.canonical.as_deref(),
+                            value: a.value.as_deref(),
+                        }
+                    })
+                    .collect(),
+                score: e.score,
+                killed: e.killed,
+                injured: e.injured,
+                sentence: span(doc.sentences[e.sentence].span),
+                rule: &e.rule,
+            })
+            .collect(),
+        actors: doc
+            .actors
+            .iter()
+            .map(|a| {
+                let (start, end) = chars(&map, a.first);
+                ActorOut {
+                    name: &a.name,
+                    label: &a.label,
+                    mentions: a.mentions,
+                    start,
+                    end,
+                }
+            })
+            .collect(),
+        warnings: &doc.warnings,
+        error: doc.error.as_deref(),
+    }
+}
+
+impl Sink for DocumentsJsonl {
+    fn write(&mut self, doc: &Document) -> Result<()> {
+        let f = &mut self.file;
+        serde_json::to_writer(&mut f.out, &record(doc)).map_err(|e| write_err(f.path(), e))?;
+        f.out.write_all(b"\n").map_err(|e| write_err(f.path(), e))
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        self.file.commit()
+    }
+}

@@ -1,0 +1,130 @@
+//! Output: one sink per file format behind the [`Sink`] trait.
+//!
+//! Sinks write to temporary files in the output directory and rename them into
+//! place only when the run finishes, so a killed run never leaves a half-written
+//! file that looks complete. Offsets are converted from bytes to characters here,
+//! at the edge, by [`CharMap`].
+
+mod csv_out;
+mod jsonl;
+
+use crate::document::{CharMap, Document, Span};
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+pub use csv_out::{neutralise, CsvSinks};
+pub use jsonl::DocumentsJsonl;
+
+/// Receives every document of a run, in input order.
+pub trait Sink {
+    fn write(&mut self, doc: &Document) -> Result<()>;
+    /// Flushes and moves the finished files into place.
+    fn finish(self: Box<Self>) -> Result<()>;
+}
+
+/// A file written under a temporary name and renamed into place on `commit`.
+pub(crate) struct AtomicFile {
+    tmp: PathBuf,
+    pub(crate) path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file next to `path`.
+    pub(crate) fn create(path: PathBuf) -> Result<(AtomicFile, File)> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.partial"));
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        Ok((AtomicFile { tmp, path }, file))
+    }
+
+    /// Makes the written file durable, then gives it its real name.
+    pub(crate) fn commit(self, file: File) -> Result<()> {
+        file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// A buffered writer into an [`AtomicFile`].
+pub(crate) struct AtomicWriter {
+    file: AtomicFile,
+    pub(crate) out: BufWriter<File>,
+}
+
+impl AtomicWriter {
+    pub(crate) fn create(path: PathBuf) -> Result<AtomicWriter> {
+        let (file, f) = AtomicFile::create(path)?;
+        Ok(AtomicWriter {
+            file,
+            out: BufWriter::with_capacity(1 << 16, f),
+        })
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.file.path
+    }
+
+    pub(crate) fn commit(self) -> Result<()> {
+        let f = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io(&self.file.tmp, e.into_error()))?;
+        self.file.commit(f)
+    }
+}
+
+pub(crate) fn write_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Output {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// Character offsets of a span.
+pub(crate) fn chars(map: &CharMap, span: Span) -> (usize, usize) {
+    (map.char_offset(span.start), map.char_offset(span.end))
+}
+
+/// Options for the output directory.
+#[derive(Debug, Clone, Default)]
+pub struct OutputOptions {
+    /// Start CSV files with a UTF-8 byte-order mark so Excel reads them as UTF-8.
+    pub excel_bom: bool,
+}
+
+/// All the sinks of an output directory.
+pub struct OutputDir {
+    sinks: Vec<Box<dyn Sink>>,
+}
+
+impl OutputDir {
+    pub fn create(dir: &Path, options: &OutputOptions) -> Result<OutputDir> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        Ok(OutputDir {
+            sinks: vec![
+                Box::new(DocumentsJsonl::create(dir)?),
+                Box::new(CsvSinks::create(dir, options)?),
+            ],
+        })
+    }
+}
+
+impl Sink for OutputDir {
+    fn write(&mut self, doc: &Document) -> Result<()> {
+        for s in &mut self.sinks {
+            s.write(doc)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<()> {
+        for s in self.sinks {
+            s.finish()?;
+        }
+        Ok(())
+    }
+}

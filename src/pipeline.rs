@@ -1,0 +1,217 @@
+//! The pipeline: ingest → clean → segment → ner → time → events → resolve → output.
+//!
+//! Documents stream through in batches: the text stages run per document, the
+//! NER stage once per batch (sentences of many documents share forward passes).
+//! A failure inside a stage — even a panic — is confined to its document, which
+//! is written out with its `error`; the run goes on.
+
+use crate::clean::{BoilerplateRules, Cleaner};
+use crate::document::{DateSource, Document, Span, TimeExpr};
+use crate::error::Result;
+use crate::events::EventRules;
+use crate::ner::Tagger;
+use crate::output::Sink;
+use crate::resolve::ActorRules;
+use crate::segment::{Abbreviations, Segmenter};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tch::Device;
+
+/// Where the pipeline's model and rules come from.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub model: PathBuf,
+    pub device: Device,
+    /// `None`: the built-in rules (the files under `rules/` at build time).
+    pub boilerplate: Option<PathBuf>,
+    pub abbreviations: Option<PathBuf>,
+    pub events: Option<PathBuf>,
+    pub actors: Option<PathBuf>,
+    /// Documents per NER batch.
+    pub batch_docs: usize,
+}
+
+/// Counts for the final summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub documents: usize,
+    pub failed: usize,
+    pub events: usize,
+    pub entities: usize,
+}
+
+/// Reports progress as documents are written.
+pub trait Progress {
+    fn update(&mut self, summary: &Summary);
+    fn finish(&mut self, summary: &Summary, elapsed: std::time::Duration);
+}
+
+/// No progress output.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn update(&mut self, _: &Summary) {}
+    fn finish(&mut self, _: &Summary, _: std::time::Duration) {}
+}
+
+pub struct Pipeline {
+    cleaner: Cleaner,
+    segmenter: Segmenter,
+    tagger: Tagger,
+    events: EventRules,
+    actors: ActorRules,
+    batch_docs: usize,
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+impl Pipeline {
+    pub fn new(config: &PipelineConfig) -> Result<Pipeline> {
+        let load = |p: &Option<PathBuf>| p.as_deref().map(Path::to_path_buf);
+        Ok(Pipeline {
+            cleaner: Cleaner::new(match load(&config.boilerplate) {
+                Some(p) => BoilerplateRules::load(&p)?,
+                None => BoilerplateRules::default_rules(),
+            }),
+            segmenter: Segmenter::new(match load(&config.abbreviations) {
+                Some(p) => Abbreviations::load(&p)?,
+                None => Abbreviations::default_list(),
+            }),
+            tagger: Tagger::load(&config.model, config.device)?,
+            events: match load(&config.events) {
+                Some(p) => EventRules::load(&p)?,
+                None => EventRules::default_rules(),
+            },
+            actors: match load(&config.actors) {
+                Some(p) => ActorRules::load(&p)?,
+                None => ActorRules::default_rules(),
+            },
+            batch_docs: config.batch_docs.max(1),
+        })
+    }
+
+    pub fn tagger(&self) -> &Tagger {
+        &self.tagger
+    }
+
+    /// Runs a stage on one document, turning a panic into the document's error.
+    fn guarded(doc: &mut Document, stage: &str, f: impl FnOnce(&mut Document)) {
+        if doc.error.is_some() {
+            return;
+        }
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| f(doc))) {
+            doc.error = Some(format!(
+                "internal error in stage {stage}: {}",
+                panic_message(p)
+            ));
+        }
+    }
+
+    /// The text stages before NER.
+    fn prepare(&self, doc: &mut Document) {
+        if doc.error.is_none() && doc.text.trim().is_empty() {
+            doc.error = Some("empty document: no text".into());
+        }
+        Self::guarded(doc, "clean", |d| self.cleaner.process(d));
+        Self::guarded(doc, "segment", |d| self.segmenter.process(d));
+        if doc.is_ok() && doc.sentences.is_empty() {
+            doc.error = Some("no article text left after removing boilerplate".into());
+        }
+    }
+
+    /// The stages after NER.
+    fn finish_doc(&self, doc: &mut Document) {
+        Self::guarded(doc, "time", time_stage);
+        Self::guarded(doc, "events", |d| self.events.process(d));
+        Self::guarded(doc, "resolve", |d| self.actors.process(d));
+    }
+
+    /// Runs every stage on a batch of documents.
+    pub fn process(&self, docs: &mut [Document]) {
+        for doc in docs.iter_mut() {
+            self.prepare(doc);
+        }
+        let ner = catch_unwind(AssertUnwindSafe(|| self.tagger.process(docs)));
+        if !matches!(ner, Ok(Ok(()))) {
+            // Find the culprit: run the documents one by one.
+            for doc in docs.iter_mut() {
+                doc.entities.clear();
+                if doc.error.is_some() {
+                    continue;
+                }
+                match catch_unwind(AssertUnwindSafe(|| {
+                    self.tagger.process(std::slice::from_mut(doc))
+                })) {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => doc.error = Some(format!("ner: {e}")),
+                    Err(p) => {
+                        doc.error =
+                            Some(format!("internal error in stage ner: {}", panic_message(p)))
+                    }
+                }
+            }
+        }
+        for doc in docs.iter_mut() {
+            self.finish_doc(doc);
+        }
+    }
+
+    /// Streams documents through the stages into a sink.
+    pub fn run(
+        &self,
+        documents: impl Iterator<Item = Document>,
+        sink: &mut dyn Sink,
+        progress: &mut dyn Progress,
+    ) -> Result<Summary> {
+        let started = Instant::now();
+        let mut summary = Summary::default();
+        let mut batch = Vec::with_capacity(self.batch_docs);
+        let mut documents = documents.peekable();
+        while documents.peek().is_some() {
+            batch.clear();
+            batch.extend(documents.by_ref().take(self.batch_docs));
+            self.process(&mut batch);
+            for doc in &batch {
+                sink.write(doc)?;
+                summary.documents += 1;
+                if doc.error.is_some() {
+                    summary.failed += 1;
+                }
+                summary.events += doc.events.len();
+                summary.entities += doc.entities.len();
+            }
+            progress.update(&summary);
+        }
+        progress.finish(&summary, started.elapsed());
+        Ok(summary)
+    }
+}
+
+/// The time stage: anchors the document (given date, else one found in the
+/// page), then finds temporal expressions in the article text.
+pub fn time_stage(doc: &mut Document) {
+    if doc.published.is_none() {
+        if let Some(found) = crate::time::infer_publication_date(&doc.text) {
+            doc.published = Some(found.date);
+            doc.published_source = Some(DateSource::Text);
+            doc.published_span = Some(Span::new(found.start, found.end));
+        }
+    }
+    let blocks = &doc.blocks;
+    doc.times = crate::time::annotate(&doc.text, doc.published)
+        .into_iter()
+        .map(|t| TimeExpr {
+            span: Span::new(t.start, t.end),
+            timex_type: t.timex_type.as_str(),
+            value: t.value,
+        })
+        // Dates in boilerplate (an "Updated:" line) are not the article's.
+        .filter(|t| blocks.iter().any(|b| b.contains(&t.span)))
+        .collect();
+}
