@@ -39,6 +39,10 @@ struct ModelArgs {
     /// Where to run the model: auto uses CUDA when libtorch sees a GPU.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
+    /// Word pieces of neighbouring sentences given to the model as context on
+    /// each side (default: what the model was trained with).
+    #[arg(long)]
+    context: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +126,10 @@ enum Command {
         /// Train on the first N sentences only (0: all).
         #[arg(long, default_value_t = 0)]
         limit: usize,
+        /// Word pieces of neighbouring sentences of the same document given as
+        /// context on each side (0: none).
+        #[arg(long, default_value_t = 0)]
+        context: usize,
         /// Threads for libtorch on CPU (0: libtorch's default).
         #[arg(long, default_value_t = 0)]
         threads: i32,
@@ -161,7 +169,12 @@ fn default_model() -> PathBuf {
 fn load_tagger(args: &ModelArgs) -> Result<Tagger> {
     let dir = args.model.clone().unwrap_or_else(default_model);
     let device = args.device.resolve()?;
-    Tagger::load(&dir, device).with_context(|| format!("loading model {}", dir.display()))
+    let mut tagger =
+        Tagger::load(&dir, device).with_context(|| format!("loading model {}", dir.display()))?;
+    if let Some(c) = args.context {
+        tagger.context = c;
+    }
+    Ok(tagger)
 }
 
 /// Progress on stderr: a bar on a terminal, periodic lines otherwise.
@@ -343,6 +356,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             patience,
             no_casing,
             limit,
+            context,
             threads,
             device,
             quiet,
@@ -364,6 +378,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 patience: patience.max(1),
                 casing: !no_casing,
                 limit,
+                context,
                 quiet,
             };
             let log = train::train(config, device.resolve()?)?;

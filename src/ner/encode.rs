@@ -136,6 +136,97 @@ impl Encoder {
         Ok(out)
     }
 
+    /// Adds up to `ctx` pieces of the neighbouring sentences on each side of a
+    /// window that holds a whole sentence, as context the model reads but is
+    /// not asked to label. `left` and `right` list the neighbours nearest first.
+    /// Only whole words are added, and never more than the window has room for.
+    pub fn with_context(
+        &self,
+        mut w: Window,
+        left: &[&Pieces],
+        right: &[&Pieces],
+        ctx: usize,
+    ) -> Window {
+        let used = w.ids.len() - self.prefix.len() - self.suffix.len();
+        let side = ctx.min(self.window.saturating_sub(used) / 2);
+        if side == 0 {
+            return w;
+        }
+        let gather = |sentences: &[&Pieces], from_end: bool| {
+            let mut out: Vec<(i64, i64)> = Vec::new();
+            'outer: for p in sentences {
+                let order: Vec<usize> = if from_end {
+                    (0..p.words.len()).rev().collect()
+                } else {
+                    (0..p.words.len()).collect()
+                };
+                for k in order {
+                    let word = &p.words[k];
+                    if out.len() + word.len() > side {
+                        break 'outer;
+                    }
+                    let pieces = word.iter().map(|&id| (id, p.classes[k]));
+                    if from_end {
+                        // Collected back to front; reversed below.
+                        out.extend(pieces.rev());
+                    } else {
+                        out.extend(pieces);
+                    }
+                }
+            }
+            if from_end {
+                out.reverse();
+            }
+            out
+        };
+        let before = gather(left, true);
+        let after = gather(right, false);
+        let p = self.prefix.len();
+        let s = w.ids.len() - self.suffix.len();
+        let mut ids = self.prefix.clone();
+        let mut types = w.types[..p].to_vec();
+        ids.extend(before.iter().map(|x| x.0));
+        types.extend(before.iter().map(|x| x.1));
+        ids.extend_from_slice(&w.ids[p..s]);
+        types.extend_from_slice(&w.types[p..s]);
+        ids.extend(after.iter().map(|x| x.0));
+        types.extend(after.iter().map(|x| x.1));
+        ids.extend_from_slice(&self.suffix);
+        types.extend_from_slice(&w.types[s..]);
+        for h in &mut w.heads {
+            *h += before.len();
+        }
+        w.ids = ids;
+        w.types = types;
+        w
+    }
+
+    /// Windows of every sentence of a batch, with `ctx` pieces of context from
+    /// the neighbouring sentences of the same document (`doc_of[s]`).
+    pub fn all_windows(&self, pieces: &[Pieces], doc_of: &[usize], ctx: usize) -> Vec<Window> {
+        let mut out = Vec::new();
+        for (s, p) in pieces.iter().enumerate() {
+            let windows = self.windows(s, p);
+            if ctx == 0 || windows.len() != 1 {
+                out.extend(windows);
+                continue;
+            }
+            let same = |k: &usize| doc_of[*k] == doc_of[s];
+            let left: Vec<&Pieces> = (s.saturating_sub(3)..s)
+                .rev()
+                .filter(same)
+                .map(|k| &pieces[k])
+                .collect();
+            let right: Vec<&Pieces> = (s + 1..(s + 4).min(pieces.len()))
+                .filter(same)
+                .map(|k| &pieces[k])
+                .collect();
+            let w = windows.into_iter().next().expect("one window");
+            out.push(self.with_context(w, &left, &right, ctx));
+        }
+        out
+    }
+
     /// Cuts a sentence into windows that each fit the model.
     pub fn windows(&self, sentence: usize, pieces: &Pieces) -> Vec<Window> {
         let n = pieces.words.len();
@@ -173,16 +264,20 @@ impl Encoder {
         // Each word belongs to the window where it is furthest from an edge.
         let mut owner = vec![0usize; n];
         for (w, o) in owner.iter_mut().enumerate() {
-            let mut best = (0i64, 0usize);
+            let mut best: Option<(usize, usize)> = None;
             for (k, &(s, e)) in ranges.iter().enumerate() {
                 if s <= w && w < e {
-                    let margin = (w - s).min(e - 1 - w) as i64;
-                    if k == 0 || margin > best.0 {
-                        best = (margin, k);
+                    // A sentence's own first and last words have no more context
+                    // to gain: count them as far from the edge they cannot pass.
+                    let left = if s == 0 { usize::MAX } else { w - s };
+                    let right = if e == n { usize::MAX } else { e - 1 - w };
+                    let margin = left.min(right);
+                    if best.map(|(m, _)| margin > m).unwrap_or(true) {
+                        best = Some((margin, k));
                     }
                 }
             }
-            *o = best.1;
+            *o = best.expect("windows cover every word").1;
         }
         ranges
             .iter()
@@ -212,5 +307,85 @@ impl Encoder {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn encoder(window: usize) -> Encoder {
+        let json = r#"{"version":"1.0","truncation":null,"padding":null,"added_tokens":[],
+            "normalizer":null,"pre_tokenizer":{"type":"Whitespace"},"post_processor":null,
+            "decoder":null,"model":{"type":"WordLevel","vocab":{"[UNK]":0},"unk_token":"[UNK]"}}"#;
+        Encoder {
+            tokenizer: Tokenizer::from_str(json).unwrap(),
+            prefix: vec![101],
+            suffix: vec![102],
+            unk: 0,
+            pad: 0,
+            window,
+        }
+    }
+
+    /// A sentence whose word k has `lens[k]` pieces, ids `base + 10k + j`.
+    fn sentence(base: i64, lens: &[usize]) -> Pieces {
+        Pieces {
+            words: lens
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| (0..n as i64).map(|j| base + 10 * k as i64 + j).collect())
+                .collect(),
+            classes: lens.iter().map(|_| 2).collect(),
+        }
+    }
+
+    #[test]
+    fn long_sentences_get_overlapping_windows_and_every_word_one_owner() {
+        let e = encoder(8);
+        let p = sentence(1000, &[1, 2, 1, 3, 1, 1, 2, 1, 1, 2, 1, 1]);
+        let windows = e.windows(0, &p);
+        assert!(windows.len() > 1);
+        for w in &windows {
+            assert!(w.ids.len() <= 8 + 2);
+            for (j, word) in (w.first..w.end).enumerate() {
+                assert_eq!(w.ids[w.heads[j]], p.words[word][0]);
+            }
+        }
+        for word in 0..p.words.len() {
+            let owners = windows
+                .iter()
+                .filter(|w| (w.first..w.end).contains(&word) && w.owns[word - w.first])
+                .count();
+            assert_eq!(owners, 1, "word {word}");
+        }
+    }
+
+    #[test]
+    fn context_comes_from_neighbours_in_whole_words_and_keeps_heads() {
+        let e = encoder(20);
+        let pieces = vec![
+            sentence(1000, &[1, 2, 1]),
+            sentence(2000, &[2, 1]),
+            sentence(3000, &[1, 1, 3]),
+            sentence(4000, &[1]),
+        ];
+        // Sentences 0-2 are one document, 3 another.
+        let windows = e.all_windows(&pieces, &[0, 0, 0, 1], 4);
+        let w = &windows[1];
+        assert_eq!(w.sentence, 1);
+        // Left: the last whole words of sentence 0 within 4 pieces (1+2+1).
+        assert_eq!(&w.ids[1..5], &[1000, 1010, 1011, 1020]);
+        assert_eq!(w.ids[w.heads[0]], 2000);
+        assert_eq!(w.ids[w.heads[1]], 2010);
+        // Right: first words of sentence 2 within 4 pieces: 1 + 1 (the 3-piece word does not fit).
+        assert_eq!(&w.ids[w.ids.len() - 3..], &[3000, 3010, 102]);
+        // Sentence 2's right neighbour is another document: no context after it.
+        let w2 = &windows[2];
+        assert_eq!(w2.ids.last(), Some(&102));
+        assert_eq!(w2.ids[w2.ids.len() - 2], 3022);
+        // Context is read, not labelled: owns covers the sentence's own words only.
+        assert_eq!(w.owns.len(), 2);
     }
 }

@@ -58,6 +58,9 @@ pub struct Tagger {
     pub encoder: Encoder,
     /// Upper bound on word pieces in one forward batch (rows × padded length).
     pub batch_pieces: usize,
+    /// Word pieces of neighbouring sentences added on each side as context
+    /// (0: none). Defaults to what the model was trained with.
+    pub context: usize,
 }
 
 impl Tagger {
@@ -65,10 +68,12 @@ impl Tagger {
         let model = TokenClassifier::load(dir, device)?;
         let encoder = Encoder::load(dir, model.max_positions)?;
         let batch_pieces = if device.is_cuda() { 65_536 } else { 4_096 };
+        let context = model.context;
         Ok(Tagger {
             model,
             encoder,
             batch_pieces,
+            context,
         })
     }
 
@@ -136,14 +141,16 @@ impl Tagger {
         Ok(out)
     }
 
-    /// Labels sentences given as words.
-    pub fn tag(&self, sentences: &[Vec<&str>]) -> Result<Vec<Vec<WordLabel>>> {
+    /// Labels sentences given as words; `doc_of[s]` names the document of
+    /// sentence `s`, whose neighbours in the same document give it context.
+    pub fn tag(&self, sentences: &[Vec<&str>], doc_of: &[usize]) -> Result<Vec<Vec<WordLabel>>> {
         let n_labels = self.labels().len();
-        let mut windows = Vec::new();
-        for (s, words) in sentences.iter().enumerate() {
-            let pieces = self.encoder.pieces(words)?;
-            windows.extend(self.encoder.windows(s, &pieces));
-        }
+        let pieces = sentences
+            .iter()
+            .map(|words| self.encoder.pieces(words))
+            .collect::<Result<Vec<_>>>()?;
+        let windows = self.encoder.all_windows(&pieces, doc_of, self.context);
+        drop(pieces);
         let log_probs = self.window_log_probs(&windows)?;
         let mut word_lp: Vec<Vec<f32>> = sentences
             .iter()
@@ -192,7 +199,8 @@ impl Tagger {
                 index.push((d, s));
             }
         }
-        let tagged = self.tag(&sentences)?;
+        let doc_of: Vec<usize> = index.iter().map(|&(d, _)| d).collect();
+        let tagged = self.tag(&sentences, &doc_of)?;
         drop(sentences);
         for ((d, s), labels) in index.into_iter().zip(tagged) {
             let path: Vec<usize> = labels.iter().map(|l| l.label).collect();

@@ -35,6 +35,8 @@ pub struct TokenClassifier {
     pub casing: bool,
     /// Longest input, in word pieces, including special tokens.
     pub max_positions: usize,
+    /// Pieces of context per side the model was trained with (`casefile.context`).
+    pub context: usize,
     /// The config as read (and, for a model built from a base, as rewritten).
     pub config: Value,
     pub model_type: String,
@@ -247,6 +249,14 @@ fn casing_of(config: &Value) -> bool {
         == Some("casing")
 }
 
+fn context_of(config: &Value) -> usize {
+    config
+        .get(CASEFILE_KEY)
+        .and_then(|c| c.get("context"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as usize
+}
+
 fn max_positions(config: &Value, model_type: &str) -> usize {
     let n = config
         .get("max_position_embeddings")
@@ -277,6 +287,7 @@ impl TokenClassifier {
             labels,
             casing: casing_of(&config),
             max_positions: max_positions(&config, &model_type),
+            context: context_of(&config),
             model_type,
             config,
             dir: dir.to_path_buf(),
@@ -289,6 +300,7 @@ impl TokenClassifier {
         dir: &Path,
         labels: LabelSet,
         casing: bool,
+        context: usize,
         device: Device,
     ) -> Result<TokenClassifier> {
         let mut config = read_config(dir)?;
@@ -323,16 +335,15 @@ impl TokenClassifier {
         };
         obj.insert("architectures".into(), Value::from(vec![arch_name]));
         obj.insert("model_type".into(), Value::from(model_type.clone()));
+        let mut extension = serde_json::json!({ "context": context });
         if casing {
             obj.insert("type_vocab_size".into(), Value::from(CASE_CLASSES));
-            obj.insert(
-                CASEFILE_KEY.into(),
-                serde_json::json!({
-                    "token_types": "casing",
-                    "note": "token_type_ids carry the casing class of each word piece's word: 0 special/pad, 1 lower or punctuation, 2 Initial-cap, 3 ALL-CAPS, 4 mIxed, 5 number"
-                }),
+            extension["token_types"] = Value::from("casing");
+            extension["note"] = Value::from(
+                "token_type_ids carry the casing class of each word piece's word: 0 special/pad, 1 lower or punctuation, 2 Initial-cap, 3 ALL-CAPS, 4 mIxed, 5 number",
             );
         }
+        obj.insert(CASEFILE_KEY.into(), extension);
         let weights = weights_file(dir)?;
         let vs = nn::VarStore::new(device);
         let arch = build(&config, &model_type, &vs, dir)?;
@@ -343,6 +354,7 @@ impl TokenClassifier {
             labels,
             casing,
             max_positions: max_positions(&config, &model_type),
+            context,
             model_type,
             config,
             dir: dir.to_path_buf(),

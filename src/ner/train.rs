@@ -38,6 +38,8 @@ pub struct TrainConfig {
     pub casing: bool,
     /// Use only the first N training sentences (0 = all): quick experiments, tests.
     pub limit: usize,
+    /// Word pieces of neighbouring sentences added on each side as context.
+    pub context: usize,
     #[serde(skip)]
     pub quiet: bool,
 }
@@ -105,21 +107,25 @@ fn examples(
     file: &ConllFile,
     gold: &[Vec<String>],
     labels: &LabelSet,
+    context: usize,
 ) -> Result<Vec<Example>> {
+    let pieces = file
+        .sentences
+        .iter()
+        .map(|s| encoder.pieces(&s.words.iter().map(String::as_str).collect::<Vec<_>>()))
+        .collect::<Result<Vec<_>>>()?;
+    let doc_of: Vec<usize> = file.sentences.iter().map(|s| s.document).collect();
     let mut out = Vec::new();
-    for (s, (sentence, tags)) in file.sentences.iter().zip(gold).enumerate() {
-        let words: Vec<&str> = sentence.words.iter().map(String::as_str).collect();
-        let pieces = encoder.pieces(&words)?;
-        for window in encoder.windows(s, &pieces) {
-            let mut targets = vec![-100i64; window.ids.len()];
-            for (j, w) in (window.first..window.end).enumerate() {
-                if window.owns[j] {
-                    // Labels unknown to the training set (only possible in dev) count as O.
-                    targets[window.heads[j]] = labels.index(&tags[w]).unwrap_or(0) as i64;
-                }
+    for window in encoder.all_windows(&pieces, &doc_of, context) {
+        let tags = &gold[window.sentence];
+        let mut targets = vec![-100i64; window.ids.len()];
+        for (j, w) in (window.first..window.end).enumerate() {
+            if window.owns[j] {
+                // Labels unknown to the training set (only possible in dev) count as O.
+                targets[window.heads[j]] = labels.index(&tags[w]).unwrap_or(0) as i64;
             }
-            out.push(Example { window, targets });
         }
+        out.push(Example { window, targets });
     }
     Ok(out)
 }
@@ -177,10 +183,11 @@ pub fn predict(tagger: &Tagger, file: &ConllFile) -> Result<Vec<Vec<String>>> {
         .iter()
         .map(|s| s.words.iter().map(String::as_str).collect())
         .collect();
+    let doc_of: Vec<usize> = file.sentences.iter().map(|s| s.document).collect();
     let mut out = Vec::with_capacity(sentences.len());
     // Chunks keep memory flat on large files while still batching well.
-    for chunk in sentences.chunks(2048) {
-        for labels in tagger.tag(chunk)? {
+    for (chunk, docs) in sentences.chunks(2048).zip(doc_of.chunks(2048)) {
+        for labels in tagger.tag(chunk, docs)? {
             out.push(
                 labels
                     .iter()
@@ -220,13 +227,20 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
         return Err(Error::format(&config.train, None, "no sentences"));
     }
     let labels = label_set(&train_gold);
-    let model = TokenClassifier::from_base(&config.base, labels.clone(), config.casing, device)?;
+    let model = TokenClassifier::from_base(
+        &config.base,
+        labels.clone(),
+        config.casing,
+        config.context,
+        device,
+    )?;
     let encoder = Encoder::load(&config.base, model.max_positions)?;
-    let train_examples = examples(&encoder, &train_file, &train_gold, &labels)?;
+    let train_examples = examples(&encoder, &train_file, &train_gold, &labels, config.context)?;
     let tagger = Tagger {
         model,
         encoder,
         batch_pieces: if device.is_cuda() { 65_536 } else { 4_096 },
+        context: config.context,
     };
     let mut opt = nn::AdamW::default()
         .wd(config.weight_decay)
