@@ -407,6 +407,12 @@ fn training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_model() {
         .collect();
     assert_eq!(losses.len(), 4);
     assert!(losses[3] < losses[0] * 0.5, "loss went {losses:?}");
+    // Python transformers only loads safetensors whose header says format "pt".
+    let bytes = std::fs::read(out.join("model.safetensors")).unwrap();
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + n]).unwrap();
+    assert_eq!(header["__metadata__"]["format"], "pt");
+    assert_eq!(header["classifier.weight"]["dtype"], "F16");
     // The label set is the training file's, whatever it is.
     assert_eq!(log["labels"], serde_json::json!(["O", "B-LOC", "B-PER"]));
     let o = casefile(&[

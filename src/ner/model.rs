@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
 use rust_bert::roberta::RobertaForTokenClassification;
+use safetensors::tensor::{serialize_to_file, Dtype, TensorView};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -396,13 +397,42 @@ impl TokenClassifier {
             .vs
             .variables()
             .into_iter()
-            .map(|(n, t)| (n, t.detach().to_kind(Kind::Half).to_device(Device::Cpu)))
+            .map(|(n, t)| {
+                let t = t
+                    .detach()
+                    .to_kind(Kind::Half)
+                    .to_device(Device::Cpu)
+                    .contiguous();
+                (n, t)
+            })
             .collect();
         named.sort_by(|a, b| a.0.cmp(&b.0));
         let path = dir.join("model.safetensors");
-        Tensor::write_safetensors(&named, &path).map_err(|e| Error::Output {
+        let output_err = |reason: String| Error::Output {
             path: path.clone(),
-            reason: e.to_string(),
-        })
+            reason,
+        };
+        let bytes: Vec<Vec<u8>> = named
+            .iter()
+            .map(|(_, t)| {
+                let numel = t.numel();
+                let mut buf = vec![0u8; numel * 2];
+                t.copy_data_u8(&mut buf, numel);
+                buf
+            })
+            .collect();
+        let views = named
+            .iter()
+            .zip(&bytes)
+            .map(|((n, t), b)| {
+                let shape = t.size().iter().map(|&d| d as usize).collect();
+                TensorView::new(Dtype::F16, shape, b)
+                    .map(|v| (n.clone(), v))
+                    .map_err(|e| output_err(format!("{e:?}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // Python transformers refuses safetensors files without this metadata.
+        let metadata = Some(HashMap::from([("format".to_string(), "pt".to_string())]));
+        serialize_to_file(views, &metadata, &path).map_err(|e| output_err(format!("{e:?}")))
     }
 }
