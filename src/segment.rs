@@ -114,6 +114,12 @@ impl Abbreviations {
     /// Whether `word` (with its final period) is an abbreviation, and whether it
     /// may end a sentence.
     fn classify(&self, word: &str) -> Option<AbbrevKind> {
+        // "Iraq-U.S." ends with the abbreviation after its last hyphen.
+        if let Some((_, last)) = word.rsplit_once('-') {
+            if !last.is_empty() && last != word {
+                return self.classify(last);
+            }
+        }
         if self.title.contains(word) {
             return Some(AbbrevKind::Title);
         }
@@ -407,6 +413,19 @@ mod tests {
         assert_eq!(
             words("(“cooperation”) U.S.-led don't"),
             vec!["(", "“", "cooperation", "”", ")", "U.S.-led", "do", "n't"]
+        );
+        assert_eq!(
+            words("future of Iraq-U.S. relations, in Baghdad-Washington."),
+            vec![
+                "future",
+                "of",
+                "Iraq-U.S.",
+                "relations",
+                ",",
+                "in",
+                "Baghdad-Washington",
+                "."
+            ]
         );
     }
 

@@ -344,39 +344,14 @@ impl EventRules {
     }
 }
 
-/// Reads a count written in digits or words ("3", "1,200", "three", "dozens" no).
+/// Reads a count written in digits ("3", "1,200") or words ("three",
+/// "twenty-five"); vague quantities ("several") are not counts.
 pub fn number(word: &str) -> Option<u64> {
-    const WORDS: [&str; 21] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
-    if let Some(n) = WORDS.iter().position(|w| *w == word) {
-        return Some(n as u64);
-    }
     let digits: String = word.chars().filter(|c| *c != ',').collect();
-    if !digits.is_empty() && digits.len() <= 7 && digits.chars().all(|c| c.is_ascii_digit()) {
-        return digits.parse().ok();
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        return digits.parse().ok().filter(|_| digits.len() <= 7);
     }
-    None
+    crate::time::lexicon::small_number_word(word).map(u64::from)
 }
 
 #[cfg(test)]
@@ -408,6 +383,8 @@ mod tests {
     fn numbers() {
         assert_eq!(number("three"), Some(3));
         assert_eq!(number("2,500"), Some(2500));
+        assert_eq!(number("twenty-five"), Some(25));
+        assert_eq!(number("several"), None);
         assert_eq!(number("troops"), None);
     }
 

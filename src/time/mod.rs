@@ -62,7 +62,7 @@
 
 use chrono::NaiveDate;
 
-mod lexicon;
+pub(crate) mod lexicon;
 mod pubdate;
 mod resolve;
 mod rules;
