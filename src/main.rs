@@ -94,49 +94,13 @@ enum Command {
     },
     /// Fine-tune an encoder for token classification on a CoNLL (IOB2) file.
     TrainNer {
-        /// Pretrained encoder directory (Hugging Face layout), e.g. models/base/minilm-l6.
-        #[arg(long)]
-        base: PathBuf,
-        #[arg(long)]
-        train: PathBuf,
-        #[arg(long)]
-        dev: PathBuf,
-        /// Where the best model (by dev F1) is written.
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, default_value_t = 4)]
-        epochs: usize,
-        #[arg(long, default_value_t = 1e-4)]
-        lr: f64,
-        #[arg(long, default_value_t = 32)]
-        batch_size: usize,
-        /// Fraction of steps for linear warm-up.
-        #[arg(long, default_value_t = 0.1)]
-        warmup: f64,
-        #[arg(long, default_value_t = 0.01)]
-        weight_decay: f64,
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Epochs without dev improvement before stopping.
-        #[arg(long, default_value_t = 2)]
-        patience: usize,
-        /// Do not feed casing classes as token types.
-        #[arg(long)]
-        no_casing: bool,
-        /// Train on the first N sentences only (0: all).
-        #[arg(long, default_value_t = 0)]
-        limit: usize,
-        /// Word pieces of neighbouring sentences of the same document given as
-        /// context on each side (0: none).
-        #[arg(long, default_value_t = 0)]
-        context: usize,
+        #[command(flatten)]
+        config: TrainConfig,
         /// Threads for libtorch on CPU (0: libtorch's default).
         #[arg(long, default_value_t = 0)]
         threads: i32,
         #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
         device: DeviceChoice,
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Score the time stage on TimeML (.tml) files, TempEval-3 style.
     EvalTime {
@@ -343,44 +307,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::TrainNer {
-            base,
-            train: train_file,
-            dev,
-            out,
-            epochs,
-            lr,
-            batch_size,
-            warmup,
-            weight_decay,
-            seed,
-            patience,
-            no_casing,
-            limit,
-            context,
+            config,
             threads,
             device,
-            quiet,
         } => {
             if threads > 0 {
                 tch::set_num_threads(threads);
             }
-            let config = TrainConfig {
-                base,
-                train: train_file,
-                dev,
-                out,
-                epochs,
-                lr,
-                batch_size: batch_size.max(1),
-                warmup,
-                weight_decay,
-                seed,
-                patience: patience.max(1),
-                casing: !no_casing,
-                limit,
-                context,
-                quiet,
-            };
             let log = train::train(config, device.resolve()?)?;
             println!(
                 "best dev F1 {:.2} at epoch {}",

@@ -19,27 +19,50 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tch::{nn, nn::OptimizerConfig, Device, Reduction, Tensor};
 
-/// Training settings (the `train-ner` command's flags).
-#[derive(Debug, Clone, Serialize)]
+/// Training settings: the `train-ner` command's flags.
+#[derive(Debug, Clone, Serialize, clap::Args)]
 pub struct TrainConfig {
+    /// Pretrained encoder directory (Hugging Face layout), e.g. models/base/minilm-l6.
+    #[arg(long)]
     pub base: PathBuf,
+    /// Training file, CoNLL columns with the IOB2 tag last.
+    #[arg(long)]
     pub train: PathBuf,
+    /// Development file: evaluated after every epoch, picks the best epoch.
+    #[arg(long)]
     pub dev: PathBuf,
+    /// Where the best model (by dev F1) is written.
+    #[arg(long)]
     pub out: PathBuf,
+    #[arg(long, default_value_t = 4)]
     pub epochs: usize,
+    /// Peak learning rate.
+    #[arg(long, default_value_t = 1e-4)]
     pub lr: f64,
+    #[arg(long, default_value_t = 32, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub batch_size: usize,
+    /// Fraction of steps for linear warm-up.
+    #[arg(long, default_value_t = 0.1)]
     pub warmup: f64,
+    #[arg(long, default_value_t = 0.01)]
     pub weight_decay: f64,
+    #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Epochs without dev improvement before stopping.
+    #[arg(long, default_value_t = 2, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub patience: usize,
-    /// Feed the casing class of each word as its token type.
+    /// Do not feed the casing class of each word as its token type (on by default).
+    #[arg(long = "no-casing", action = clap::ArgAction::SetFalse)]
     pub casing: bool,
-    /// Use only the first N training sentences (0 = all): quick experiments, tests.
+    /// Use only the first N training sentences (0: all): quick experiments, tests.
+    #[arg(long, default_value_t = 0)]
     pub limit: usize,
-    /// Word pieces of neighbouring sentences added on each side as context.
+    /// Word pieces of neighbouring sentences of the same document given as
+    /// context on each side (0: none).
+    #[arg(long, default_value_t = 0)]
     pub context: usize,
+    /// No progress output.
+    #[arg(long, short)]
     #[serde(skip)]
     pub quiet: bool,
 }

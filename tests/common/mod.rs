@@ -33,6 +33,17 @@ pub fn casefile(args: &[&str]) -> Output {
         .expect("casefile runs")
 }
 
+/// Runs casefile, fails the test with its stderr unless it succeeds, returns stdout.
+pub fn casefile_ok(args: &[&str]) -> String {
+    let o = casefile(args);
+    assert!(
+        o.status.success(),
+        "casefile {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).expect("UTF-8 output")
+}
+
 pub fn shipped_model() -> PathBuf {
     repo().join("models/ner-en-conll")
 }
