@@ -422,3 +422,22 @@ fn training_on_a_tiny_slice_lowers_the_loss_and_saves_a_loadable_model() {
         "{report}"
     );
 }
+
+#[test]
+fn weights_in_rust_bert_ot_format_load_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("model"), "bert", 64);
+    let st = model.join("model.safetensors");
+    let tensors = tch::Tensor::read_safetensors(&st).unwrap();
+    tch::Tensor::save_multi(&tensors, model.join("rust_model.ot")).unwrap();
+    std::fs::remove_file(&st).unwrap();
+    let file = tmp.path().join("in.conll");
+    std::fs::write(&file, conll_sample()).unwrap();
+    let out = casefile_ok(&[
+        "tag-conll",
+        file.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(out.lines().count(), conll_sample().lines().count());
+}
