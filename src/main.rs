@@ -102,6 +102,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
         device: DeviceChoice,
     },
+    /// Score event extraction on M2E2 sentence records (ACE types): trigger and
+    /// argument identification and classification.
+    EvalEvents {
+        file: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Event rules file (default: the built-in rules/events.toml).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
     /// Score the time stage on TimeML (.tml) files, TempEval-3 style.
     EvalTime {
         /// A directory searched recursively for .tml files.
@@ -319,6 +329,39 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "best dev F1 {:.2} at epoch {}",
                 log.best_dev_f1, log.best_epoch
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::EvalEvents { file, model, rules } => {
+            let gold = casefile::events::eval::read(&file)?;
+            let config = PipelineConfig {
+                model: model.model.clone().unwrap_or_else(default_model),
+                device: model.device.resolve()?,
+                boilerplate: None,
+                abbreviations: None,
+                events: rules,
+                actors: None,
+                batch_docs: 32,
+            };
+            let pipeline = Pipeline::new(&config)?;
+            let mut report = casefile::events::eval::EventReport::default();
+            for chunk in gold.chunks(32) {
+                let mut docs: Vec<casefile::Document> = chunk
+                    .iter()
+                    .map(|g| {
+                        let mut d = casefile::Document::new(&g.id, g.text.clone());
+                        d.published = g.published;
+                        d
+                    })
+                    .collect();
+                pipeline.process(&mut docs);
+                for (g, d) in chunk.iter().zip(&docs) {
+                    if let Some(e) = &d.error {
+                        anyhow::bail!("{}: {e}", g.id);
+                    }
+                    report.add(g, d);
+                }
+            }
+            print!("{report}");
             Ok(ExitCode::SUCCESS)
         }
         Command::EvalTime { dir } => {

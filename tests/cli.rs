@@ -441,3 +441,51 @@ fn weights_in_rust_bert_ot_format_load_too() {
     ]);
     assert_eq!(out.lines().count(), conll_sample().lines().count());
 }
+
+#[test]
+fn eval_events_rebuilds_documents_and_scores_triggers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("model"), "bert", 128);
+    // Two sentences of one document; words placed by character offsets.
+    let s1 = "Police arrested the man in Izmir .";
+    let s2 = "Protesters marched on Tuesday .";
+    fn words(s: &'static str, base: usize) -> (Vec<&'static str>, Vec<serde_json::Value>) {
+        let mut at = base;
+        let mut index = Vec::new();
+        for w in s.split(' ') {
+            index.push(serde_json::json!([
+                at.to_string(),
+                (at + w.len() - 1).to_string()
+            ]));
+            at += w.len() + 1;
+        }
+        (s.split(' ').collect::<Vec<_>>(), index)
+    }
+    let (w1, i1) = words(s1, 0);
+    let (w2, i2) = words(s2, s1.len() + 1);
+    let records = serde_json::json!([
+        {"sentence_id": "VOA_EN_NW_2016.04.19.1_0", "sentence": s1, "words": w1, "index": i1,
+         "golden-event-mentions": [{"trigger": {"start": 1, "end": 2, "text": "arrested"},
+            "event_type": "Justice:Arrest-Jail",
+            "arguments": [{"role": "Place", "start": 5, "end": 6, "text": "Izmir"}]}]},
+        {"sentence_id": "VOA_EN_NW_2016.04.19.1_1", "sentence": s2, "words": w2, "index": i2,
+         "golden-event-mentions": [{"trigger": {"start": 1, "end": 2, "text": "marched"},
+            "event_type": "Conflict:Demonstrate", "arguments": []}]}
+    ]);
+    let file = tmp.path().join("m2e2.json");
+    std::fs::write(&file, records.to_string()).unwrap();
+    let report = casefile_ok(&[
+        "eval-events",
+        file.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+    ]);
+    assert!(report.contains("documents: 1"), "{report}");
+    let line = report
+        .lines()
+        .find(|l| l.starts_with("trigger classification"))
+        .unwrap();
+    let cols: Vec<&str> = line.split_whitespace().collect();
+    // gold 2, found 2, right 2: both triggers come from the rule files.
+    assert_eq!(&cols[2..5], &["2", "2", "2"], "{report}");
+}

@@ -6,6 +6,8 @@
 //! right before the mention, distance). Time arguments come from the time stage,
 //! casualty counts from number + noun patterns near a killing or wounding word.
 
+pub mod eval;
+
 use crate::document::{Argument, Document, Event, Span};
 use crate::error::{Error, Result};
 use serde::Deserialize;
