@@ -131,14 +131,24 @@ fn tokenizer_json(vocab: &[String]) -> Value {
 /// "roberta") with the CoNLL labels, or a bare encoder (no `id2label`, weights
 /// without the classifier, as a base for training) when `base` is set.
 pub fn tiny_model(dir: &Path, arch: &str, max_positions: i64) -> PathBuf {
-    tiny(dir, arch, max_positions, false)
+    tiny(dir, arch, max_positions, false, false)
 }
 
 pub fn tiny_base(dir: &Path) -> PathBuf {
-    tiny(dir, "bert", 64, true)
+    tiny(dir, "bert", 64, true, false)
 }
 
-fn tiny(dir: &Path, arch: &str, max_positions: i64, base: bool) -> PathBuf {
+/// A tiny BERT whose classifier always answers `O`: no entities, so tests of
+/// the rule stages see exactly what the rules do.
+pub fn tiny_outside_model(dir: &Path) -> PathBuf {
+    tiny(dir, "bert", 128, false, true)
+}
+
+fn tiny(dir: &Path, arch: &str, max_positions: i64, base: bool, outside: bool) -> PathBuf {
+    // Seeded, but tests run in parallel threads that share libtorch's
+    // generator, so the draws may still interleave: no test may depend on what
+    // a random model predicts (tiny_outside_model is fixed by its bias).
+    tch::manual_seed(7);
     std::fs::create_dir_all(dir).unwrap();
     let vocab = vocab();
     let id2label: serde_json::Map<String, Value> = LABELS
@@ -185,6 +195,12 @@ fn tiny(dir: &Path, arch: &str, max_positions: i64, base: bool) -> PathBuf {
             let c: BertConfig = serde_json::from_value(config.clone()).unwrap();
             BertForTokenClassification::new(vs.root(), &c).unwrap();
         }
+    }
+    if outside {
+        let bias = vs.variables()["classifier.bias"].shallow_clone();
+        tch::no_grad(|| {
+            let _ = bias.get(0).fill_(50.0);
+        });
     }
     let mut named: Vec<(String, Tensor)> = vs
         .variables()
