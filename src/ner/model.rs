@@ -278,10 +278,23 @@ impl TokenClassifier {
         let config = read_config(dir)?;
         let model_type = model_type(&config, dir)?;
         let labels = labels_of(&config, dir)?;
+        TokenClassifier::assemble(dir, config, model_type, labels, LoadMode::Strict, device)
+    }
+
+    /// Builds the architecture the config names and loads the directory's
+    /// weights into it; casing and context are read from the config.
+    fn assemble(
+        dir: &Path,
+        config: Value,
+        model_type: String,
+        labels: LabelSet,
+        mode: LoadMode,
+        device: Device,
+    ) -> Result<TokenClassifier> {
         let weights = weights_file(dir)?;
         let vs = nn::VarStore::new(device);
         let arch = build(&config, &model_type, &vs, dir)?;
-        load_weights(&vs, &weights, LoadMode::Strict)?;
+        load_weights(&vs, &weights, mode)?;
         Ok(TokenClassifier {
             vs,
             arch,
@@ -345,21 +358,7 @@ impl TokenClassifier {
             );
         }
         obj.insert(CASEFILE_KEY.into(), extension);
-        let weights = weights_file(dir)?;
-        let vs = nn::VarStore::new(device);
-        let arch = build(&config, &model_type, &vs, dir)?;
-        load_weights(&vs, &weights, LoadMode::FromBase)?;
-        Ok(TokenClassifier {
-            vs,
-            arch,
-            labels,
-            casing,
-            max_positions: max_positions(&config, &model_type),
-            context,
-            model_type,
-            config,
-            dir: dir.to_path_buf(),
-        })
+        TokenClassifier::assemble(dir, config, model_type, labels, LoadMode::FromBase, device)
     }
 
     /// Logits `[batch, pieces, labels]`.
