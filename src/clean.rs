@@ -8,12 +8,10 @@
 
 use crate::document::{Document, Span};
 use crate::error::{Error, Result};
+use crate::rules::RuleFile;
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
 use std::path::Path;
-
-/// The default rules, compiled into the binary so that it runs from anywhere.
-pub const DEFAULT_RULES: &str = include_str!("../rules/boilerplate.toml");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,8 +34,11 @@ pub struct BoilerplateRules {
     min_title_words: usize,
 }
 
-impl BoilerplateRules {
-    pub fn parse(source: &str, path: &Path) -> Result<BoilerplateRules> {
+impl RuleFile for BoilerplateRules {
+    const BUILTIN: &'static str = include_str!("../rules/boilerplate.toml");
+    const BUILTIN_PATH: &'static str = "rules/boilerplate.toml";
+
+    fn parse(source: &str, path: &Path) -> Result<BoilerplateRules> {
         let err = |reason: String| Error::Rules {
             path: path.to_path_buf(),
             reason,
@@ -57,16 +58,6 @@ impl BoilerplateRules {
             min_words: file.min_words,
             min_title_words: file.min_title_words,
         })
-    }
-
-    pub fn load(path: &Path) -> Result<BoilerplateRules> {
-        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        BoilerplateRules::parse(&source, path)
-    }
-
-    pub fn default_rules() -> BoilerplateRules {
-        BoilerplateRules::parse(DEFAULT_RULES, Path::new("rules/boilerplate.toml"))
-            .expect("the built-in boilerplate rules are valid (tested)")
     }
 }
 
@@ -167,7 +158,7 @@ mod tests {
     use super::*;
 
     fn kept(text: &str) -> Vec<&str> {
-        let cleaner = Cleaner::new(BoilerplateRules::default_rules());
+        let cleaner = Cleaner::new(BoilerplateRules::builtin());
         cleaner
             .blocks(text)
             .into_iter()
@@ -191,7 +182,7 @@ mod tests {
     #[test]
     fn keeps_offsets_and_trims_credits() {
         let text = "Headline about the strike today\r\n\r\nForces left Iraq in 2011 after the invasion. Getty Images\r\nUpdated: February 08, 2024, 7:04 PM\r\n";
-        let cleaner = Cleaner::new(BoilerplateRules::default_rules());
+        let cleaner = Cleaner::new(BoilerplateRules::builtin());
         let blocks = cleaner.blocks(text);
         assert_eq!(blocks.len(), 2);
         assert_eq!(

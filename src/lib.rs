@@ -21,6 +21,7 @@ pub mod ner;
 pub mod output;
 pub mod pipeline;
 pub mod resolve;
+pub mod rules;
 pub mod segment;
 pub mod time;
 

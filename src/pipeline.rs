@@ -12,9 +12,10 @@ use crate::events::EventRules;
 use crate::ner::Tagger;
 use crate::output::Sink;
 use crate::resolve::ActorRules;
+use crate::rules::RuleFile;
 use crate::segment::{Abbreviations, Segmenter};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 use tch::Device;
 
@@ -73,25 +74,16 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 
 impl Pipeline {
     pub fn new(config: &PipelineConfig) -> Result<Pipeline> {
-        let load = |p: &Option<PathBuf>| p.as_deref().map(Path::to_path_buf);
         Ok(Pipeline {
-            cleaner: Cleaner::new(match load(&config.boilerplate) {
-                Some(p) => BoilerplateRules::load(&p)?,
-                None => BoilerplateRules::default_rules(),
-            }),
-            segmenter: Segmenter::new(match load(&config.abbreviations) {
-                Some(p) => Abbreviations::load(&p)?,
-                None => Abbreviations::default_list(),
-            }),
+            cleaner: Cleaner::new(BoilerplateRules::load_or_builtin(
+                config.boilerplate.as_deref(),
+            )?),
+            segmenter: Segmenter::new(Abbreviations::load_or_builtin(
+                config.abbreviations.as_deref(),
+            )?),
             tagger: Tagger::load(&config.model, config.device)?,
-            events: match load(&config.events) {
-                Some(p) => EventRules::load(&p)?,
-                None => EventRules::default_rules(),
-            },
-            actors: match load(&config.actors) {
-                Some(p) => ActorRules::load(&p)?,
-                None => ActorRules::default_rules(),
-            },
+            events: EventRules::load_or_builtin(config.events.as_deref())?,
+            actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
             batch_docs: config.batch_docs.max(1),
         })
     }

@@ -9,11 +9,10 @@
 
 use crate::document::{Actor, Document};
 use crate::error::{Error, Result};
+use crate::rules::RuleFile;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
-
-pub const DEFAULT_ACTORS: &str = include_str!("../rules/actors.toml");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,8 +58,11 @@ fn normalise(name: &str) -> String {
         .join(" ")
 }
 
-impl ActorRules {
-    pub fn parse(source: &str, path: &Path) -> Result<ActorRules> {
+impl RuleFile for ActorRules {
+    const BUILTIN: &'static str = include_str!("../rules/actors.toml");
+    const BUILTIN_PATH: &'static str = "rules/actors.toml";
+
+    fn parse(source: &str, path: &Path) -> Result<ActorRules> {
         let file: ActorsFile = toml::from_str(source).map_err(|e| Error::Rules {
             path: path.to_path_buf(),
             reason: e.to_string(),
@@ -76,17 +78,9 @@ impl ActorRules {
             titles: file.titles.words,
         })
     }
+}
 
-    pub fn load(path: &Path) -> Result<ActorRules> {
-        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        ActorRules::parse(&source, path)
-    }
-
-    pub fn default_rules() -> ActorRules {
-        ActorRules::parse(DEFAULT_ACTORS, Path::new("rules/actors.toml"))
-            .expect("the built-in actor lexicon is valid (tested)")
-    }
-
+impl ActorRules {
     /// A mention's name without leading titles, and the title words removed.
     pub fn strip_titles<'a>(&self, name: &'a str) -> (&'a str, Option<&'a str>) {
         let mut rest = name.trim();
@@ -169,7 +163,7 @@ mod tests {
 
     #[test]
     fn titles_are_not_part_of_names() {
-        let r = ActorRules::default_rules();
+        let r = ActorRules::builtin();
         assert_eq!(
             r.strip_titles("Lt. Gen. Othman Al-Ghanimi"),
             ("Othman Al-Ghanimi", Some("Lt. Gen."))

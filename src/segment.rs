@@ -10,10 +10,9 @@
 
 use crate::document::{Document, Sentence, Span, Token};
 use crate::error::{Error, Result};
+use crate::rules::RuleFile;
 use std::collections::HashSet;
 use std::path::Path;
-
-pub const DEFAULT_ABBREVIATIONS: &str = include_str!("../rules/abbreviations.txt");
 
 /// Words that usually open a sentence; after an abbreviation of the `[any]`
 /// class ("... the U.S. The talks"), one of these means a new sentence.
@@ -65,8 +64,11 @@ pub struct Abbreviations {
     any: HashSet<String>,
 }
 
-impl Abbreviations {
-    pub fn parse(source: &str, path: &Path) -> Result<Abbreviations> {
+impl RuleFile for Abbreviations {
+    const BUILTIN: &'static str = include_str!("../rules/abbreviations.txt");
+    const BUILTIN_PATH: &'static str = "rules/abbreviations.txt";
+
+    fn parse(source: &str, path: &Path) -> Result<Abbreviations> {
         let mut title = HashSet::new();
         let mut any = HashSet::new();
         let mut section: Option<bool> = None;
@@ -100,17 +102,9 @@ impl Abbreviations {
         }
         Ok(Abbreviations { title, any })
     }
+}
 
-    pub fn load(path: &Path) -> Result<Abbreviations> {
-        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        Abbreviations::parse(&source, path)
-    }
-
-    pub fn default_list() -> Abbreviations {
-        Abbreviations::parse(DEFAULT_ABBREVIATIONS, Path::new("rules/abbreviations.txt"))
-            .expect("the built-in abbreviation list is valid (tested)")
-    }
-
+impl Abbreviations {
     /// Whether `word` (with its final period) is an abbreviation, and whether it
     /// may end a sentence.
     fn classify(&self, word: &str) -> Option<AbbrevKind> {
@@ -382,7 +376,7 @@ mod tests {
     use super::*;
 
     fn seg() -> Segmenter {
-        Segmenter::new(Abbreviations::default_list())
+        Segmenter::new(Abbreviations::builtin())
     }
 
     fn words(text: &str) -> Vec<&str> {
@@ -469,7 +463,7 @@ mod tests {
 
     #[test]
     fn builtin_list_parses() {
-        let a = Abbreviations::default_list();
+        let a = Abbreviations::builtin();
         assert!(a.classify("Gen.") == Some(AbbrevKind::Title));
         assert!(a.classify("U.S.") == Some(AbbrevKind::Any));
         assert!(a.classify("N.S.C.") == Some(AbbrevKind::Any));

@@ -10,11 +10,10 @@ pub mod eval;
 
 use crate::document::{Argument, Document, Event, Span};
 use crate::error::{Error, Result};
+use crate::rules::RuleFile;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
-
-pub const DEFAULT_RULES: &str = include_str!("../../rules/events.toml");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -111,8 +110,11 @@ pub fn lemmas(word: &str) -> Vec<String> {
     out
 }
 
-impl EventRules {
-    pub fn parse(source: &str, path: &Path) -> Result<EventRules> {
+impl RuleFile for EventRules {
+    const BUILTIN: &'static str = include_str!("../../rules/events.toml");
+    const BUILTIN_PATH: &'static str = "rules/events.toml";
+
+    fn parse(source: &str, path: &Path) -> Result<EventRules> {
         let file: RulesFile = toml::from_str(source).map_err(|e| Error::Rules {
             path: path.to_path_buf(),
             reason: e.to_string(),
@@ -142,17 +144,9 @@ impl EventRules {
             triggers,
         })
     }
+}
 
-    pub fn load(path: &Path) -> Result<EventRules> {
-        let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        EventRules::parse(&source, path)
-    }
-
-    pub fn default_rules() -> EventRules {
-        EventRules::parse(DEFAULT_RULES, Path::new("rules/events.toml"))
-            .expect("the built-in event rules are valid (tested)")
-    }
-
+impl EventRules {
     /// Finds the events of a document (sentences, entities and times must be set).
     pub fn process(&self, doc: &mut Document) {
         let mut events = Vec::new();
@@ -392,7 +386,7 @@ mod tests {
 
     #[test]
     fn builtin_rules_parse_and_cover_the_eight_ace_types() {
-        let r = EventRules::default_rules();
+        let r = EventRules::builtin();
         let types: Vec<&str> = r.rules.iter().map(|e| e.event_type.as_str()).collect();
         for t in [
             "Conflict:Attack",
