@@ -222,8 +222,8 @@ fn extract(
     quiet: bool,
 ) -> Result<Summary> {
     let sources = casefile::ingest::resolve(inputs)?;
-    let pipeline = Pipeline::new(&config)
-        .with_context(|| format!("loading the pipeline (model {})", config.model.display()))?;
+    // Model and rule errors name their own file.
+    let pipeline = Pipeline::new(&config).context("loading the pipeline")?;
     let mut sink = Box::new(OutputDir::create(out, &options)?);
     let summary = if quiet {
         pipeline.run(
