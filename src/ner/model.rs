@@ -49,10 +49,11 @@ pub struct TokenClassifier {
 enum LoadMode {
     /// Every variable must be found with its exact shape.
     Strict,
-    /// Starting from a base encoder: the classifier may be missing (it stays
-    /// randomly initialised) and a token-type table with fewer rows is spread
-    /// over the new rows.
-    FromBase,
+    /// Starting from a base encoder: a token-type table with fewer rows is
+    /// spread over the new rows. The classifier is loaded only when `classifier`
+    /// is set (the base is a token classifier with the same labels, i.e. training
+    /// continues); otherwise it stays randomly initialised.
+    FromBase { classifier: bool },
 }
 
 fn read_config(dir: &Path) -> Result<Value> {
@@ -163,17 +164,19 @@ fn load_weights(vs: &nn::VarStore, path: &Path, mode: LoadMode) -> Result<()> {
             let found = candidate_names(&name)
                 .into_iter()
                 .find_map(|n| source.get(&n));
+            let from_base = matches!(mode, LoadMode::FromBase { .. });
+            let new_head = mode == LoadMode::FromBase { classifier: false };
+            if new_head && name.starts_with("classifier.") {
+                continue;
+            }
             let Some(src) = found else {
-                if mode == LoadMode::FromBase && name.starts_with("classifier.") {
-                    continue;
-                }
                 missing.push(name);
                 continue;
             };
             let src = src.to_kind(var.kind()).to_device(var.device());
             if src.size() == var.size() {
                 var.copy_(&src);
-            } else if mode == LoadMode::FromBase
+            } else if from_base
                 && name.ends_with("token_type_embeddings.weight")
                 && src.size()[1] == var.size()[1]
             {
@@ -181,8 +184,6 @@ fn load_weights(vs: &nn::VarStore, path: &Path, mode: LoadMode) -> Result<()> {
                 // new model starts out computing what the base computed.
                 let rows = var.size()[0];
                 var.copy_(&src.get(0).unsqueeze(0).expand([rows, -1], false));
-            } else if name.starts_with("classifier.") && mode == LoadMode::FromBase {
-                continue;
             } else {
                 return Err(Error::model(
                     path,
@@ -319,6 +320,9 @@ impl TokenClassifier {
     ) -> Result<TokenClassifier> {
         let mut config = read_config(dir)?;
         let model_type = model_type(&config, dir)?;
+        // A base that is already a token classifier for the same labels keeps its
+        // classifier: training continues from it.
+        let classifier = labels_of(&config, dir).is_ok_and(|l| l.labels == labels.labels);
         if casing && model_type == "distilbert" {
             return Err(Error::model(
                 dir,
@@ -358,7 +362,14 @@ impl TokenClassifier {
             );
         }
         obj.insert(CASEFILE_KEY.into(), extension);
-        TokenClassifier::assemble(dir, config, model_type, labels, LoadMode::FromBase, device)
+        TokenClassifier::assemble(
+            dir,
+            config,
+            model_type,
+            labels,
+            LoadMode::FromBase { classifier },
+            device,
+        )
     }
 
     /// Logits `[batch, pieces, labels]`.

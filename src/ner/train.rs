@@ -61,10 +61,25 @@ pub struct TrainConfig {
     /// context on each side (0: none).
     #[arg(long, default_value_t = 0)]
     pub context: usize,
+    /// Which word pieces carry a word's label in the loss: `first` (the first
+    /// piece only; the others are ignored) or `all` (continuation pieces get the
+    /// word's `I-` label, `O` stays `O`). casefile reads first pieces either way;
+    /// `all` also makes the model readable by piece-level decoders such as
+    /// transformers' `pipeline(aggregation_strategy="simple")`.
+    #[arg(long, value_enum, default_value_t = LabelPieces::All)]
+    pub label_pieces: LabelPieces,
     /// No progress output.
     #[arg(long, short)]
     #[serde(skip)]
     pub quiet: bool,
+}
+
+/// See [`TrainConfig::label_pieces`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelPieces {
+    First,
+    All,
 }
 
 /// What one epoch gave, recorded in `training.json` next to the model.
@@ -131,6 +146,7 @@ fn examples(
     gold: &[Vec<String>],
     labels: &LabelSet,
     context: usize,
+    label_pieces: LabelPieces,
 ) -> Result<Vec<Example>> {
     let pieces = file
         .sentences
@@ -145,12 +161,29 @@ fn examples(
         for (j, w) in (window.first..window.end).enumerate() {
             if window.owns[j] {
                 // Labels unknown to the training set (only possible in dev) count as O.
-                targets[window.heads[j]] = labels.index(&tags[w]).unwrap_or(0) as i64;
+                let label = labels.index(&tags[w]).unwrap_or(0);
+                let head = window.heads[j];
+                targets[head] = label as i64;
+                if label_pieces == LabelPieces::All {
+                    let inside = continuation_label(labels, label) as i64;
+                    let n = pieces[window.sentence].words[w].len();
+                    targets[head + 1..head + n].fill(inside);
+                }
             }
         }
         out.push(Example { window, targets });
     }
     Ok(out)
+}
+
+/// The label of a word's continuation pieces: `B-X` and `I-X` give `I-X` (when
+/// the label set has it), anything else keeps its own label.
+fn continuation_label(labels: &LabelSet, label: usize) -> usize {
+    let name = &labels.labels[label];
+    name.strip_prefix("B-")
+        .or_else(|| name.strip_prefix("I-"))
+        .and_then(|t| labels.index(&format!("I-{t}")))
+        .unwrap_or(label)
 }
 
 /// Batches of similar length (little padding), in a seeded random order.
@@ -258,7 +291,14 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
         device,
     )?;
     let encoder = Encoder::load(&config.base, model.max_positions)?;
-    let train_examples = examples(&encoder, &train_file, &train_gold, &labels, config.context)?;
+    let train_examples = examples(
+        &encoder,
+        &train_file,
+        &train_gold,
+        &labels,
+        config.context,
+        config.label_pieces,
+    )?;
     let tagger = Tagger {
         model,
         encoder,
