@@ -6,7 +6,7 @@
 use anyhow::{Context, Result};
 use casefile::ner::conll::ConllFile;
 use casefile::ner::train::{self, TrainConfig};
-use casefile::ner::{DeviceChoice, Tagger};
+use casefile::ner::{DeviceChoice, Precision, Tagger};
 use casefile::output::{OutputDir, OutputOptions, Sink};
 use casefile::pipeline::{Pipeline, PipelineConfig, Progress, Silent, Summary};
 use clap::{Args, Parser, Subcommand};
@@ -43,6 +43,9 @@ struct ModelArgs {
     /// each side (default: what the model was trained with).
     #[arg(long)]
     context: Option<usize>,
+    /// Number format at inference.
+    #[arg(long, value_enum, default_value_t = Precision::F32)]
+    precision: Precision,
 }
 
 #[derive(Subcommand)]
@@ -79,6 +82,10 @@ enum Command {
         /// No progress output.
         #[arg(long, short)]
         quiet: bool,
+        /// Also write the final summary (documents, failed, events, entities,
+        /// words, seconds) as JSON to this file.
+        #[arg(long)]
+        stats: Option<PathBuf>,
     },
     /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
     TagConll {
@@ -111,6 +118,19 @@ enum Command {
         /// Event rules file (default: the built-in rules/events.toml).
         #[arg(long)]
         rules: Option<PathBuf>,
+    },
+    /// Time the model's forward passes alone on the batches casefile would run
+    /// (for `make bench`): a CoNLL file with --conll, else articles as for
+    /// extract (cleaned and split before the clock starts). Prints JSON.
+    #[command(hide = true)]
+    BenchForward {
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// The input is one CoNLL file.
+        #[arg(long)]
+        conll: bool,
+        #[command(flatten)]
+        model: ModelArgs,
     },
     /// Score the time stage on TimeML (.tml) files, TempEval-3 style.
     EvalTime {
@@ -148,6 +168,7 @@ fn load_tagger(args: &ModelArgs) -> Result<Tagger> {
     if let Some(c) = args.context {
         tagger.context = c;
     }
+    tagger.set_precision(args.precision);
     Ok(tagger)
 }
 
@@ -255,7 +276,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             excel,
             batch_docs,
             quiet,
+            stats,
         } => {
+            let started = Instant::now();
             let config = PipelineConfig {
                 model: model.model.clone().unwrap_or_else(default_model),
                 device: model.device.resolve()?,
@@ -272,6 +295,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 OutputOptions { excel_bom: excel },
                 quiet,
             )?;
+            if let Some(path) = stats {
+                let mut json = serde_json::to_value(&summary)?;
+                json["seconds"] = started.elapsed().as_secs_f64().into();
+                std::fs::write(&path, format!("{json}\n"))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
             Ok(if summary.failed > 0 {
                 ExitCode::from(EXIT_SOME_FAILED)
             } else {
@@ -297,6 +326,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchForward {
+            inputs,
+            conll,
+            model,
+        } => {
+            let result = if conll {
+                let tagger = load_tagger(&model)?;
+                let file = ConllFile::read(Path::new(&inputs[0]))?;
+                let sentences: Vec<Vec<&str>> = file
+                    .sentences
+                    .iter()
+                    .map(|s| s.words.iter().map(String::as_str).collect())
+                    .collect();
+                let doc_of: Vec<usize> = file.sentences.iter().map(|s| s.document).collect();
+                casefile::ner::bench_forward(&tagger, &sentences, &doc_of)?
+            } else {
+                let config = PipelineConfig {
+                    model: model.model.clone().unwrap_or_else(default_model),
+                    device: model.device.resolve()?,
+                    boilerplate: None,
+                    abbreviations: None,
+                    events: None,
+                    actors: None,
+                    batch_docs: 32,
+                };
+                let pipeline = Pipeline::new(&config)?;
+                let mut docs: Vec<_> =
+                    casefile::ingest::documents(casefile::ingest::resolve(&inputs)?).collect();
+                for doc in &mut docs {
+                    pipeline.prepare(doc);
+                }
+                let mut sentences = Vec::new();
+                let mut doc_of = Vec::new();
+                for (d, doc) in docs.iter().enumerate().filter(|(_, d)| d.is_ok()) {
+                    for s in &doc.sentences {
+                        sentences.push(s.tokens.iter().map(|t| doc.slice(t.span)).collect());
+                        doc_of.push(d);
+                    }
+                }
+                casefile::ner::bench_forward(pipeline.tagger(), &sentences, &doc_of)?
+            };
+            println!("{}", serde_json::to_string(&result)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::EvalNer { file, model } => {

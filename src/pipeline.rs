@@ -14,6 +14,7 @@ use crate::output::Sink;
 use crate::resolve::ActorRules;
 use crate::rules::RuleFile;
 use crate::segment::{Abbreviations, Segmenter};
+use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -34,12 +35,14 @@ pub struct PipelineConfig {
 }
 
 /// Counts for the final summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     pub documents: usize,
     pub failed: usize,
     pub events: usize,
     pub entities: usize,
+    /// Words (tokens) of the article text the model labelled.
+    pub words: usize,
 }
 
 /// Reports progress as documents are written.
@@ -57,41 +60,21 @@ impl Progress for Silent {
 }
 
 pub struct Pipeline {
-    cleaner: Cleaner,
-    segmenter: Segmenter,
+    text: TextStages,
     tagger: Tagger,
-    events: EventRules,
-    actors: ActorRules,
     batch_docs: usize,
 }
 
-fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
+/// The stages that work on one document's text alone. Kept apart from the
+/// tagger (whose tensors are not `Sync`) so that they can run on all cores.
+struct TextStages {
+    cleaner: Cleaner,
+    segmenter: Segmenter,
+    events: EventRules,
+    actors: ActorRules,
 }
 
-impl Pipeline {
-    pub fn new(config: &PipelineConfig) -> Result<Pipeline> {
-        Ok(Pipeline {
-            cleaner: Cleaner::new(BoilerplateRules::load_or_builtin(
-                config.boilerplate.as_deref(),
-            )?),
-            segmenter: Segmenter::new(Abbreviations::load_or_builtin(
-                config.abbreviations.as_deref(),
-            )?),
-            tagger: Tagger::load(&config.model, config.device)?,
-            events: EventRules::load_or_builtin(config.events.as_deref())?,
-            actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
-            batch_docs: config.batch_docs.max(1),
-        })
-    }
-
-    pub fn tagger(&self) -> &Tagger {
-        &self.tagger
-    }
-
+impl TextStages {
     /// Runs a stage on one document, turning a panic into the document's error.
     fn guarded(doc: &mut Document, stage: &str, f: impl FnOnce(&mut Document)) {
         if doc.error.is_some() {
@@ -105,13 +88,12 @@ impl Pipeline {
         }
     }
 
-    /// The text stages before NER.
     fn prepare(&self, doc: &mut Document) {
         if doc.error.is_none() && doc.text.trim().is_empty() {
             doc.error = Some("empty document: no text".into());
         }
-        Self::guarded(doc, "clean", |d| self.cleaner.process(d));
-        Self::guarded(doc, "segment", |d| self.segmenter.process(d));
+        TextStages::guarded(doc, "clean", |d| self.cleaner.process(d));
+        TextStages::guarded(doc, "segment", |d| self.segmenter.process(d));
         if doc.is_ok() && doc.sentences.is_empty() {
             doc.error = Some("no article text left after removing boilerplate".into());
         }
@@ -119,16 +101,52 @@ impl Pipeline {
 
     /// The stages after NER.
     fn finish_doc(&self, doc: &mut Document) {
-        Self::guarded(doc, "time", time_stage);
-        Self::guarded(doc, "events", |d| self.events.process(d));
-        Self::guarded(doc, "resolve", |d| self.actors.process(d));
+        TextStages::guarded(doc, "time", time_stage);
+        TextStages::guarded(doc, "events", |d| self.events.process(d));
+        TextStages::guarded(doc, "resolve", |d| self.actors.process(d));
+    }
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+impl Pipeline {
+    pub fn new(config: &PipelineConfig) -> Result<Pipeline> {
+        Ok(Pipeline {
+            text: TextStages {
+                cleaner: Cleaner::new(BoilerplateRules::load_or_builtin(
+                    config.boilerplate.as_deref(),
+                )?),
+                segmenter: Segmenter::new(Abbreviations::load_or_builtin(
+                    config.abbreviations.as_deref(),
+                )?),
+                events: EventRules::load_or_builtin(config.events.as_deref())?,
+                actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
+            },
+            tagger: Tagger::load(&config.model, config.device)?,
+            batch_docs: config.batch_docs.max(1),
+        })
     }
 
-    /// Runs every stage on a batch of documents.
+    pub fn tagger(&self) -> &Tagger {
+        &self.tagger
+    }
+
+    /// The text stages before NER (ingest checks, clean, segment).
+    pub fn prepare(&self, doc: &mut Document) {
+        self.text.prepare(doc)
+    }
+
+    /// Runs every stage on a batch of documents. The text stages run on the
+    /// rayon pool, one document per task; each document's result depends only
+    /// on the document, so output is the same for any number of threads.
     pub fn process(&self, docs: &mut [Document]) {
-        for doc in docs.iter_mut() {
-            self.prepare(doc);
-        }
+        let text = &self.text;
+        docs.par_iter_mut().for_each(|doc| text.prepare(doc));
         let ner = catch_unwind(AssertUnwindSafe(|| self.tagger.process(docs)));
         if !matches!(ner, Ok(Ok(()))) {
             // Find the culprit: run the documents one by one.
@@ -149,9 +167,7 @@ impl Pipeline {
                 }
             }
         }
-        for doc in docs.iter_mut() {
-            self.finish_doc(doc);
-        }
+        docs.par_iter_mut().for_each(|doc| text.finish_doc(doc));
     }
 
     /// Streams documents through the stages into a sink.
@@ -177,6 +193,7 @@ impl Pipeline {
                 }
                 summary.events += doc.events.len();
                 summary.entities += doc.entities.len();
+                summary.words += doc.sentences.iter().map(|s| s.tokens.len()).sum::<usize>();
             }
             progress.update(&summary);
         }

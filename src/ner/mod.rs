@@ -45,11 +45,33 @@ impl DeviceChoice {
     }
 }
 
+/// The number format of the model's weights and activations at inference.
+/// Training always runs in f32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Precision {
+    /// As stored after loading: f32.
+    #[default]
+    F32,
+    /// bfloat16: half the memory traffic, and native matrix instructions on CPUs
+    /// with AVX-512 BF16 or AMX and on recent GPUs.
+    Bf16,
+}
+
 /// A label and its probability, for one word.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WordLabel {
     pub label: usize,
     pub prob: f32,
+}
+
+/// One padded forward batch: which windows its rows hold, and its inputs.
+pub struct Batch {
+    pub rows: Vec<usize>,
+    /// Padded length in pieces.
+    pub len: usize,
+    pub ids: Tensor,
+    pub types: Tensor,
+    pub mask: Tensor,
 }
 
 /// A loaded model ready to label words.
@@ -77,57 +99,94 @@ impl Tagger {
         })
     }
 
+    /// Converts the weights to `precision` (inputs follow: the embeddings
+    /// produce activations of the weights' kind).
+    pub fn set_precision(&mut self, precision: Precision) {
+        match precision {
+            Precision::F32 => self.model.vs.set_kind(Kind::Float),
+            Precision::Bf16 => self.model.vs.set_kind(Kind::BFloat16),
+        }
+    }
+
     pub fn labels(&self) -> &LabelSet {
         &self.model.labels
     }
 
-    /// Per-word log-probabilities (`words × labels`) of each window, in the
-    /// order given.
-    pub fn window_log_probs(&self, windows: &[Window]) -> Result<Vec<Vec<f32>>> {
-        let n_labels = self.labels().len();
+    /// Groups windows into forward batches: sorted by length so that padding
+    /// stays small, each batch as many rows as fit `batch_pieces` (rows × the
+    /// longest row).
+    pub fn plan(&self, windows: &[Window]) -> Vec<Vec<usize>> {
         let mut order: Vec<usize> = (0..windows.len()).collect();
         order.sort_by_key(|&i| windows[i].ids.len());
-        let mut out = vec![Vec::new(); windows.len()];
-        let device = self.model.device();
+        let mut out = Vec::new();
         let mut k = 0;
         while k < order.len() {
-            // Grow the batch while rows × longest row fits the budget; sorted
-            // lengths make the last row the longest.
+            // Sorted lengths make the last row the longest.
             let mut end = k + 1;
             while end < order.len()
                 && (end + 1 - k) * windows[order[end]].ids.len() <= self.batch_pieces
             {
                 end += 1;
             }
-            let batch = &order[k..end];
-            let len = windows[*batch.last().unwrap()].ids.len();
-            let rows = batch.len();
-            let mut ids = vec![self.encoder.pad; rows * len];
-            let mut types = vec![0i64; rows * len];
-            let mut mask = vec![0i64; rows * len];
-            for (r, &i) in batch.iter().enumerate() {
-                let w = &windows[i];
-                ids[r * len..r * len + w.ids.len()].copy_from_slice(&w.ids);
+            out.push(order[k..end].to_vec());
+            k = end;
+        }
+        out
+    }
+
+    /// The padded input tensors of one batch, on the model's device.
+    pub fn inputs(&self, windows: &[Window], rows: &[usize]) -> Batch {
+        let len = rows
+            .iter()
+            .map(|&i| windows[i].ids.len())
+            .max()
+            .unwrap_or(1);
+        let n = rows.len();
+        let mut ids = vec![self.encoder.pad; n * len];
+        let mut types = vec![0i64; n * len];
+        let mut mask = vec![0i64; n * len];
+        for (r, &i) in rows.iter().enumerate() {
+            let w = &windows[i];
+            ids[r * len..r * len + w.ids.len()].copy_from_slice(&w.ids);
+            if self.model.casing {
                 types[r * len..r * len + w.types.len()].copy_from_slice(&w.types);
-                mask[r * len..r * len + w.ids.len()].fill(1);
             }
-            let shape = [rows as i64, len as i64];
-            let ids = Tensor::from_slice(&ids).view(shape).to(device);
-            let types_t = Tensor::from_slice(&types).view(shape).to(device);
-            let mask = Tensor::from_slice(&mask).view(shape).to(device);
-            let types_t = if self.model.casing {
-                types_t
-            } else {
-                types_t.zeros_like()
-            };
-            let log_probs = tch::no_grad(|| {
-                self.model
-                    .forward_t(&ids, &mask, &types_t, false)
-                    .log_softmax(-1, Kind::Float)
-                    .to_device(Device::Cpu)
-            });
+            mask[r * len..r * len + w.ids.len()].fill(1);
+        }
+        let shape = [n as i64, len as i64];
+        let device = self.model.device();
+        let t = |v: &[i64]| Tensor::from_slice(v).view(shape).to(device);
+        Batch {
+            rows: rows.to_vec(),
+            len,
+            ids: t(&ids),
+            types: t(&types),
+            mask: t(&mask),
+        }
+    }
+
+    /// The model's log-probabilities `[rows, len, labels]` for a batch, as f32 on
+    /// the CPU. No gradients are tracked.
+    pub fn forward(&self, batch: &Batch) -> Tensor {
+        tch::no_grad(|| {
+            self.model
+                .forward_t(&batch.ids, &batch.mask, &batch.types, false)
+                .log_softmax(-1, Kind::Float)
+                .to_device(Device::Cpu)
+        })
+    }
+
+    /// Per-word log-probabilities (`words × labels`) of each window, in the
+    /// order given.
+    pub fn window_log_probs(&self, windows: &[Window]) -> Result<Vec<Vec<f32>>> {
+        let n_labels = self.labels().len();
+        let mut out = vec![Vec::new(); windows.len()];
+        for rows in self.plan(windows) {
+            let batch = self.inputs(windows, &rows);
+            let log_probs = self.forward(&batch);
+            let len = batch.len;
             let flat: Vec<f32> = Vec::<f32>::try_from(log_probs.flatten(0, -1))?;
-            for (r, &i) in batch.iter().enumerate() {
+            for (r, &i) in batch.rows.iter().enumerate() {
                 let w = &windows[i];
                 let mut lp = Vec::with_capacity(w.heads.len() * n_labels);
                 for &h in &w.heads {
@@ -136,7 +195,6 @@ impl Tagger {
                 }
                 out[i] = lp;
             }
-            k = end;
         }
         Ok(out)
     }
@@ -220,4 +278,52 @@ impl Tagger {
         }
         Ok(())
     }
+}
+
+/// What [`bench_forward`] measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ForwardBench {
+    pub sentences: usize,
+    pub words: usize,
+    pub pieces: usize,
+    pub batches: usize,
+    pub seconds: f64,
+    pub words_per_second: f64,
+}
+
+/// Times the model's forward passes alone, on exactly the batches [`Tagger::tag`]
+/// would run for these sentences: tokenising, batching and decoding are done
+/// before the clock starts or not at all. This is the practical limit of the NER
+/// stage that `make bench` compares casefile against.
+pub fn bench_forward(
+    tagger: &Tagger,
+    sentences: &[Vec<&str>],
+    doc_of: &[usize],
+) -> Result<ForwardBench> {
+    let pieces = sentences
+        .iter()
+        .map(|words| tagger.encoder.pieces(words))
+        .collect::<Result<Vec<_>>>()?;
+    let windows = tagger.encoder.all_windows(&pieces, doc_of, tagger.context);
+    let batches: Vec<Batch> = tagger
+        .plan(&windows)
+        .iter()
+        .map(|rows| tagger.inputs(&windows, rows))
+        .collect();
+    let started = std::time::Instant::now();
+    for batch in &batches {
+        // The copy back to the CPU is part of any real use of the output.
+        let out = tagger.forward(batch);
+        std::hint::black_box(Vec::<f32>::try_from(out.flatten(0, -1))?);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let words = sentences.iter().map(Vec::len).sum();
+    Ok(ForwardBench {
+        sentences: sentences.len(),
+        words,
+        pieces: windows.iter().map(|w| w.ids.len()).sum(),
+        batches: batches.len(),
+        seconds,
+        words_per_second: words as f64 / seconds.max(1e-9),
+    })
 }
