@@ -7,6 +7,10 @@
 //! ingest → clean → segment → ner → time → events → resolve → output
 //! ```
 //!
+//! The outputs merge event mentions of one real-world event across documents
+//! ([`merge`]): merged_events.csv, and the knowledge-base outputs `--db` and
+//! `--jsonl`.
+//!
 //! Every stage adds to the document and none rewrites its text, so every span
 //! in every output maps back to the characters of the input. Rules and lexicons
 //! are data files under `rules/` (built in, and replaceable at run time).
@@ -17,6 +21,7 @@ pub mod document;
 pub mod error;
 pub mod events;
 pub mod ingest;
+pub mod merge;
 pub mod ner;
 pub mod output;
 pub mod pipeline;

@@ -56,7 +56,7 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<String>,
         /// Output directory for documents.jsonl, events.csv, event_arguments.csv,
-        /// entities.csv and errors.csv.
+        /// entities.csv, errors.csv and merged_events.csv.
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
@@ -76,6 +76,16 @@ enum Command {
         /// Start CSV files with a byte-order mark so Excel shows non-ASCII names.
         #[arg(long)]
         excel: bool,
+        /// Also write or update a SQLite knowledge base: documents, canonical
+        /// entities, mentions, merged events and their sources. Later runs
+        /// upsert into it: the same documents add nothing twice, and a new
+        /// report of a stored event joins it as another source.
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// Also write an event stream: one JSON object per event mention, with
+        /// its merged event and that event's source documents.
+        #[arg(long, value_name = "FILE")]
+        jsonl: Option<PathBuf>,
         /// Documents per NER batch.
         #[arg(long, default_value_t = 32)]
         batch_docs: usize,
@@ -274,6 +284,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             abbreviations,
             actors,
             excel,
+            db,
+            jsonl,
             batch_docs,
             quiet,
             stats,
@@ -292,7 +304,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &inputs,
                 &out,
                 config,
-                OutputOptions { excel_bom: excel },
+                OutputOptions {
+                    excel_bom: excel,
+                    events_jsonl: jsonl,
+                    db,
+                },
                 quiet,
             )?;
             if let Some(path) = stats {

@@ -1,4 +1,10 @@
-//! The CSV files: `events.csv`, `event_arguments.csv`, `entities.csv`, `errors.csv`.
+//! The CSV files: `events.csv`, `event_arguments.csv`, `entities.csv`,
+//! `errors.csv`, and `merged_events.csv`.
+//!
+//! events.csv keeps one row per event mention, as extracted; its last column,
+//! `merged_id`, names the merged event (see [`crate::merge`]) the mention
+//! belongs to, and merged_events.csv has one row per merged event of the run,
+//! written when the run finishes, since a later document may add a source.
 //!
 //! Analysts open these in spreadsheets, so every text cell is neutralised
 //! against formula injection (OWASP: a cell starting with `=`, `+`, `-`, `@`,
@@ -9,6 +15,7 @@ use super::jsonl::event_id;
 use super::{chars, write_err, AtomicFile, OutputOptions, Sink};
 use crate::document::{CharMap, Document};
 use crate::error::Result;
+use crate::merge::{role_names, Facets, Merger};
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::Write;
@@ -78,16 +85,13 @@ fn opt_num<T: ToString>(v: Option<T>) -> Cell<'static> {
     Cell::Number(v.map(|v| v.to_string()).unwrap_or_default())
 }
 
-/// Roles shown in the `agent` column of events.csv (the doer), by precedence.
-const AGENT_ROLES: &[&str] = &["Attacker", "Agent", "Giver", "Entity", "Police"];
-/// Roles shown in the `patient` column (the one done to).
-const PATIENT_ROLES: &[&str] = &["Target", "Victim", "Person", "Artifact", "Recipient"];
-
 pub struct CsvSinks {
     events: CsvFile,
     arguments: CsvFile,
     entities: CsvFile,
     errors: CsvFile,
+    merged: CsvFile,
+    merger: Merger,
 }
 
 impl CsvSinks {
@@ -115,6 +119,7 @@ impl CsvSinks {
                     "score",
                     "start",
                     "end",
+                    "merged_id",
                 ],
                 options,
             )?,
@@ -147,6 +152,23 @@ impl CsvSinks {
                 options,
             )?,
             errors: CsvFile::create(dir, "errors.csv", &["doc_id", "source", "error"], options)?,
+            merged: CsvFile::create(
+                dir,
+                "merged_events.csv",
+                &[
+                    "merged_id",
+                    "type",
+                    "date",
+                    "agent",
+                    "patient",
+                    "place",
+                    "instrument",
+                    "sources",
+                    "mentions",
+                ],
+                options,
+            )?,
+            merger: Merger::new(),
         })
     }
 }
@@ -162,25 +184,10 @@ impl Sink for CsvSinks {
         let map = CharMap::new(&doc.text);
         for (n, e) in doc.events.iter().enumerate() {
             let id = event_id(doc, n);
-            let name = |a: &crate::document::Argument| {
-                a.canonical
-                    .clone()
-                    .unwrap_or_else(|| doc.slice(a.span).to_string())
-            };
-            let join = |roles: &[&str]| {
-                let mut names: Vec<String> = Vec::new();
-                for r in roles {
-                    for a in e.arguments.iter().filter(|a| a.role == *r) {
-                        let n = name(a);
-                        if !names.contains(&n) {
-                            names.push(n);
-                        }
-                    }
-                }
-                names.join("; ")
-            };
+            let facets = Facets::of(doc, e);
+            let merged = self.merger.assign(&doc.id, &id, &facets).index;
             let time = e.arguments.iter().find(|a| a.role == "Time");
-            let date = time.and_then(|t| t.value.clone()).unwrap_or_default();
+            let date = facets.date.as_deref().unwrap_or_default();
             let date_text = time.map(|t| doc.slice(t.span)).unwrap_or("");
             let (start, end) = chars(&map, e.trigger);
             let sentence = doc
@@ -191,20 +198,21 @@ impl Sink for CsvSinks {
                 Cell::Text(&id),
                 Cell::Text(&e.event_type),
                 Cell::Text(doc.slice(e.trigger)),
-                Cell::Text(&date),
+                Cell::Text(date),
                 Cell::Text(date_text),
-                Cell::Text(&join(AGENT_ROLES)),
-                Cell::Text(&join(PATIENT_ROLES)),
-                Cell::Text(&join(&["Place"])),
-                Cell::Text(&join(&["Instrument", "Vehicle"])),
-                Cell::Text(&join(&["Origin"])),
-                Cell::Text(&join(&["Destination"])),
+                Cell::Text(&facets.agent.join("; ")),
+                Cell::Text(&facets.patient.join("; ")),
+                Cell::Text(&facets.place.join("; ")),
+                Cell::Text(&facets.instrument.join("; ")),
+                Cell::Text(&role_names(doc, e, &["Origin"]).join("; ")),
+                Cell::Text(&role_names(doc, e, &["Destination"]).join("; ")),
                 opt_num(e.killed),
                 opt_num(e.injured),
                 Cell::Text(&sentence),
                 num(format!("{:.3}", e.score)),
                 num(start),
                 num(end),
+                Cell::Text(&self.merger.get(merged).id),
             ])?;
             for a in &e.arguments {
                 let (s, t) = chars(&map, a.span);
@@ -234,7 +242,21 @@ impl Sink for CsvSinks {
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Result<()> {
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        for e in self.merger.events() {
+            self.merged.row(&[
+                Cell::Text(&e.id),
+                Cell::Text(&e.event_type),
+                Cell::Text(e.date.as_deref().unwrap_or("")),
+                Cell::Text(&e.agent),
+                Cell::Text(&e.patient),
+                Cell::Text(&e.place),
+                Cell::Text(&e.instrument),
+                Cell::Text(&e.documents.join("; ")),
+                num(e.mentions),
+            ])?;
+        }
+        self.merged.commit()?;
         self.events.commit()?;
         self.arguments.commit()?;
         self.entities.commit()?;

@@ -4,18 +4,26 @@
 //! place only when the run finishes, so a killed run never leaves a half-written
 //! file that looks complete. Offsets are converted from bytes to characters here,
 //! at the edge, by [`CharMap`].
+//!
+//! Besides the directory, two knowledge-base outputs can be asked for: an
+//! event stream ([`EventStream`], `--jsonl`) and a SQLite database
+//! ([`SqliteSink`], `--db`), both over merged events ([`crate::merge`]).
 
 mod csv_out;
+mod event_stream;
 mod jsonl;
+mod sqlite;
 
-use crate::document::{CharMap, Document, Span};
+use crate::document::{Actor, Argument, CharMap, Document, Span};
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 pub use csv_out::{neutralise, CsvSinks};
-pub use jsonl::DocumentsJsonl;
+pub use event_stream::EventStream;
+pub use jsonl::{event_id, DocumentsJsonl};
+pub use sqlite::SqliteSink;
 
 /// Receives every document of a run, in input order.
 pub trait Sink {
@@ -89,27 +97,55 @@ pub(crate) fn chars(map: &CharMap, span: Span) -> (usize, usize) {
     (map.char_offset(span.start), map.char_offset(span.end))
 }
 
-/// Options for the output directory.
+/// The stable id of a canonical entity across documents and runs: its type
+/// and canonical name, e.g. `PER:Qassem Soleimani`. Readable, and the same in
+/// the event stream and the database, so the two can be joined.
+pub fn entity_id(label: &str, name: &str) -> String {
+    format!("{label}:{name}")
+}
+
+/// The canonical actor an argument points at: the one of the entity mention
+/// with the argument's span, as the resolve stage linked them.
+pub(crate) fn argument_actor<'d>(doc: &'d Document, a: &Argument) -> Option<&'d Actor> {
+    doc.entities
+        .iter()
+        .find(|e| e.span == a.span)
+        .and_then(|e| e.actor)
+        .and_then(|i| doc.actors.get(i))
+}
+
+/// Options for the outputs.
 #[derive(Debug, Clone, Default)]
 pub struct OutputOptions {
     /// Start CSV files with a UTF-8 byte-order mark so Excel reads them as UTF-8.
     pub excel_bom: bool,
+    /// Also write the event stream (one event mention per line) to this file.
+    pub events_jsonl: Option<PathBuf>,
+    /// Also write into (or update) this SQLite knowledge base.
+    pub db: Option<PathBuf>,
 }
 
-/// All the sinks of an output directory.
+/// All the sinks of a run: the output directory's, and the knowledge-base
+/// outputs asked for.
 pub struct OutputDir {
     sinks: Vec<Box<dyn Sink>>,
 }
 
 impl OutputDir {
     pub fn create(dir: &Path, options: &OutputOptions) -> Result<OutputDir> {
+        // The database first: one that cannot be used stops the run before
+        // any document is processed and before any file is started.
+        let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
+        if let Some(path) = &options.db {
+            sinks.push(Box::new(SqliteSink::open(path)?));
+        }
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        Ok(OutputDir {
-            sinks: vec![
-                Box::new(DocumentsJsonl::create(dir)?),
-                Box::new(CsvSinks::create(dir, options)?),
-            ],
-        })
+        if let Some(path) = &options.events_jsonl {
+            sinks.push(Box::new(EventStream::create(path)?));
+        }
+        sinks.push(Box::new(DocumentsJsonl::create(dir)?));
+        sinks.push(Box::new(CsvSinks::create(dir, options)?));
+        Ok(OutputDir { sinks })
     }
 }
 

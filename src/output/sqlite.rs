@@ -1,0 +1,681 @@
+//! The knowledge base (`--db FILE.sqlite`): documents, canonical entities and
+//! their mentions, merged events and their sources, in one SQLite file that
+//! later runs update in place.
+//!
+//! Every row has a natural key, and rows are upserted by it, so extracting the
+//! same documents again adds nothing twice:
+//!
+//! | table | key |
+//! |---|---|
+//! | `documents` | document id |
+//! | `entities` | `TYPE:Canonical name` ([`entity_id`]) |
+//! | `mentions` | (document, start, end) |
+//! | `events` | merged id (its first mention's id), found again by its merge key |
+//! | `sources` | event mention id `doc#eN` |
+//! | `event_arguments` | (event mention, argument number) |
+//!
+//! A document extracted again replaces what the database held for it: rows
+//! it no longer yields are deleted, and events and entities left without any
+//! source or mention go at the end of the run. A mention of an event already
+//! stored (same [`crate::merge`] key, dates within a day) joins that event as
+//! a new source.
+//!
+//! Writes go in one transaction per [`BATCH`] documents (WAL journal), so a
+//! killed run leaves whole documents, never half of one.
+
+use super::{argument_actor, chars, entity_id, event_id, Sink};
+use crate::document::{CharMap, Document};
+use crate::error::{Error, Result};
+use crate::merge::{Facets, MergedEvent, Merger};
+use rusqlite::{params, Connection};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Documents per transaction: large enough that commits cost little, small
+/// enough that a killed run loses little.
+pub const BATCH: usize = 256;
+
+/// `PRAGMA user_version` of the schema below; a database of another version
+/// is refused rather than guessed at.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    title TEXT,
+    url TEXT,
+    published TEXT,
+    published_source TEXT,
+    text TEXT NOT NULL,
+    error TEXT,
+    warnings TEXT
+);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    aliases TEXT NOT NULL DEFAULT '[]',
+    mentions INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (type, name)
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    entity_id TEXT NOT NULL REFERENCES entities(id),
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    label TEXT NOT NULL,
+    score REAL NOT NULL,
+    sentence INTEGER NOT NULL,
+    UNIQUE (document_id, start_char, end_char)
+);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    date TEXT,
+    agent TEXT NOT NULL,
+    patient TEXT NOT NULL,
+    place TEXT NOT NULL,
+    instrument TEXT NOT NULL,
+    merge_key TEXT,
+    mentions INTEGER NOT NULL DEFAULT 0,
+    documents INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS events_merge_key ON events(merge_key);
+CREATE INDEX IF NOT EXISTS events_type_date ON events(type, date);
+CREATE TABLE IF NOT EXISTS sources (
+    mention_id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL REFERENCES events(id),
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    type TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    sentence TEXT NOT NULL,
+    sentence_start INTEGER NOT NULL,
+    sentence_end INTEGER NOT NULL,
+    date TEXT,
+    date_text TEXT,
+    score REAL NOT NULL,
+    killed INTEGER,
+    injured INTEGER,
+    rule TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sources_event ON sources(event_id);
+CREATE INDEX IF NOT EXISTS sources_document ON sources(document_id);
+CREATE TABLE IF NOT EXISTS event_arguments (
+    id INTEGER PRIMARY KEY,
+    mention_id TEXT NOT NULL REFERENCES sources(mention_id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    text TEXT NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    entity_id TEXT REFERENCES entities(id),
+    value TEXT,
+    UNIQUE (mention_id, n)
+);
+CREATE INDEX IF NOT EXISTS event_arguments_entity ON event_arguments(entity_id);
+";
+
+/// Offsets and counts as SQLite integers (i64); no text comes near the limit.
+fn int(v: usize) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+pub struct SqliteSink {
+    path: PathBuf,
+    conn: Connection,
+    merger: Merger,
+    /// Documents written by this run: a failed document with an id already
+    /// written (ingest's "duplicate id") must not replace the good one.
+    written: HashSet<String>,
+    /// Documents in the open transaction.
+    pending: usize,
+    /// Events and entities whose counts and aliases need recomputing at the
+    /// next commit.
+    touched_events: HashSet<String>,
+    touched_entities: HashSet<String>,
+}
+
+impl SqliteSink {
+    /// Opens (or creates) the database, checks its schema, and loads its
+    /// merged events so new mentions can merge into them.
+    pub fn open(path: &Path) -> Result<SqliteSink> {
+        let err = |e: rusqlite::Error| db_err(path, e);
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        // WAL: readers keep reading while a run writes; NORMAL sync is
+        // durable at each checkpoint and safe against corruption in WAL mode.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err)?;
+        if version == 0 {
+            let tables: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            if tables > 0 {
+                return Err(db_err(
+                    path,
+                    "not a casefile database (it has tables of its own)",
+                ));
+            }
+            conn.execute_batch(SCHEMA).map_err(err)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(err)?;
+        } else if version != SCHEMA_VERSION {
+            return Err(db_err(
+                path,
+                format!(
+                    "database schema version {version}; this casefile writes version {SCHEMA_VERSION}"
+                ),
+            ));
+        }
+        let merger = load_events(&conn).map_err(err)?;
+        conn.execute_batch("BEGIN").map_err(err)?;
+        Ok(SqliteSink {
+            path: path.to_path_buf(),
+            conn,
+            merger,
+            written: HashSet::new(),
+            pending: 0,
+            touched_events: HashSet::new(),
+            touched_entities: HashSet::new(),
+        })
+    }
+
+    /// Brings counts and aliases of what the batch touched up to date and
+    /// commits it.
+    fn commit(&mut self) -> rusqlite::Result<()> {
+        let mut events: Vec<&String> = self.touched_events.iter().collect();
+        events.sort();
+        let mut update = self.conn.prepare_cached(
+            "UPDATE events SET
+                mentions = (SELECT count(*) FROM sources WHERE event_id = ?1),
+                documents = (SELECT count(DISTINCT document_id) FROM sources WHERE event_id = ?1)
+             WHERE id = ?1",
+        )?;
+        for id in events {
+            update.execute([id])?;
+        }
+        let mut entities: Vec<&String> = self.touched_entities.iter().collect();
+        entities.sort();
+        let mut update = self.conn.prepare_cached(
+            "UPDATE entities SET
+                mentions = (SELECT count(*) FROM mentions WHERE entity_id = ?1),
+                aliases = (SELECT json_group_array(text ORDER BY text) FROM
+                    (SELECT DISTINCT text FROM mentions
+                     WHERE entity_id = ?1 AND text <> entities.name))
+             WHERE id = ?1",
+        )?;
+        for id in entities {
+            update.execute([id])?;
+        }
+        self.touched_events.clear();
+        self.touched_entities.clear();
+        self.pending = 0;
+        self.conn.execute_batch("COMMIT; BEGIN")
+    }
+
+    fn write_doc(&mut self, doc: &Document) -> rusqlite::Result<()> {
+        let c = &self.conn;
+        let map = CharMap::new(&doc.text);
+        let warnings = (!doc.warnings.is_empty())
+            .then(|| serde_json::Value::from(doc.warnings.clone()).to_string());
+        c.prepare_cached(
+            "INSERT INTO documents (id, source, title, url, published, published_source,
+                                    text, error, warnings)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (id) DO UPDATE SET
+                source = excluded.source, title = excluded.title, url = excluded.url,
+                published = excluded.published, published_source = excluded.published_source,
+                text = excluded.text, error = excluded.error, warnings = excluded.warnings",
+        )?
+        .execute(params![
+            doc.id,
+            doc.origin.to_string(),
+            doc.title,
+            doc.url,
+            doc.published.map(|d| d.format("%Y-%m-%d").to_string()),
+            doc.published_source.map(|s| match s {
+                crate::document::DateSource::Input => "input",
+                crate::document::DateSource::Text => "text",
+            }),
+            doc.text,
+            doc.error,
+            warnings,
+        ])?;
+
+        // What an earlier run stored for this document: kept where this run
+        // yields it again (same ids), deleted where it does not.
+        let mut old_mentions: HashMap<(i64, i64), i64> = HashMap::new();
+        {
+            let mut q = c.prepare_cached(
+                "SELECT id, start_char, end_char, entity_id FROM mentions WHERE document_id = ?1",
+            )?;
+            let mut rows = q.query([&doc.id])?;
+            while let Some(r) = rows.next()? {
+                old_mentions.insert((r.get(1)?, r.get(2)?), r.get(0)?);
+                self.touched_entities.insert(r.get(3)?);
+            }
+        }
+        let mut old_sources: HashSet<String> = HashSet::new();
+        {
+            let mut q = c.prepare_cached(
+                "SELECT mention_id, event_id FROM sources WHERE document_id = ?1",
+            )?;
+            let mut rows = q.query([&doc.id])?;
+            while let Some(r) = rows.next()? {
+                old_sources.insert(r.get(0)?);
+                self.touched_events.insert(r.get(1)?);
+            }
+        }
+
+        if doc.is_ok() {
+            let mut add_entity = c.prepare_cached(
+                "INSERT INTO entities (id, type, name) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO NOTHING",
+            )?;
+            for a in &doc.actors {
+                let id = entity_id(&a.label, &a.name);
+                add_entity.execute(params![id, a.label, a.name])?;
+                self.touched_entities.insert(id);
+            }
+            let mut add_mention = c.prepare_cached(
+                "INSERT INTO mentions (document_id, entity_id, start_char, end_char, text, label,
+                                       score, sentence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (document_id, start_char, end_char) DO UPDATE SET
+                    entity_id = excluded.entity_id, text = excluded.text, label = excluded.label,
+                    score = excluded.score, sentence = excluded.sentence",
+            )?;
+            for e in &doc.entities {
+                let text = doc.slice(e.span);
+                let id = match e.actor.and_then(|i| doc.actors.get(i)) {
+                    Some(a) => entity_id(&a.label, &a.name),
+                    // Not resolved (the resolve stage always links; kept
+                    // safe): the mention is its own entity.
+                    None => {
+                        let id = entity_id(&e.label, text);
+                        add_entity.execute(params![id, e.label, text])?;
+                        self.touched_entities.insert(id.clone());
+                        id
+                    }
+                };
+                let (s, t) = chars(&map, e.span);
+                let (s, t) = (int(s), int(t));
+                old_mentions.remove(&(s, t));
+                add_mention.execute(params![
+                    doc.id,
+                    id,
+                    s,
+                    t,
+                    text,
+                    e.label,
+                    e.score,
+                    int(e.sentence)
+                ])?;
+            }
+
+            let mut add_event = c.prepare_cached(
+                "INSERT INTO events (id, type, date, agent, patient, place, instrument, merge_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let mut set_instrument = c.prepare_cached(
+                "UPDATE events SET instrument = ?2 WHERE id = ?1 AND instrument = ''",
+            )?;
+            let mut add_source = c.prepare_cached(
+                "INSERT INTO sources (mention_id, event_id, document_id, type, trigger, start_char,
+                    end_char, sentence, sentence_start, sentence_end, date, date_text, score,
+                    killed, injured, rule)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT (mention_id) DO UPDATE SET
+                    event_id = excluded.event_id, document_id = excluded.document_id,
+                    type = excluded.type, trigger = excluded.trigger,
+                    start_char = excluded.start_char, end_char = excluded.end_char,
+                    sentence = excluded.sentence, sentence_start = excluded.sentence_start,
+                    sentence_end = excluded.sentence_end, date = excluded.date,
+                    date_text = excluded.date_text, score = excluded.score,
+                    killed = excluded.killed, injured = excluded.injured, rule = excluded.rule",
+            )?;
+            let mut add_argument = c.prepare_cached(
+                "INSERT INTO event_arguments (mention_id, n, role, text, start_char, end_char,
+                                              entity_id, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (mention_id, n) DO UPDATE SET
+                    role = excluded.role, text = excluded.text, start_char = excluded.start_char,
+                    end_char = excluded.end_char, entity_id = excluded.entity_id,
+                    value = excluded.value",
+            )?;
+            let mut drop_arguments =
+                c.prepare_cached("DELETE FROM event_arguments WHERE mention_id = ?1 AND n >= ?2")?;
+            for (n, e) in doc.events.iter().enumerate() {
+                let mention = event_id(doc, n);
+                let facets = Facets::of(doc, e);
+                let assigned = self.merger.assign(&doc.id, &mention, &facets);
+                let merged = self.merger.get(assigned.index);
+                if assigned.created {
+                    add_event.execute(params![
+                        merged.id,
+                        merged.event_type,
+                        merged.date,
+                        merged.agent,
+                        merged.patient,
+                        merged.place,
+                        merged.instrument,
+                        facets.key().map(|k| k.text()),
+                    ])?;
+                } else if assigned.instrument_added {
+                    set_instrument.execute(params![merged.id, merged.instrument])?;
+                }
+                self.touched_events.insert(merged.id.clone());
+                let time = e.arguments.iter().find(|a| a.role == "Time");
+                let (s, t) = chars(&map, e.trigger);
+                let sentence = doc.sentences[e.sentence].span;
+                let (ss, st) = chars(&map, sentence);
+                add_source.execute(params![
+                    mention,
+                    merged.id,
+                    doc.id,
+                    e.event_type,
+                    doc.slice(e.trigger),
+                    int(s),
+                    int(t),
+                    doc.slice(sentence),
+                    int(ss),
+                    int(st),
+                    facets.date,
+                    time.map(|t| doc.slice(t.span)),
+                    e.score,
+                    e.killed.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
+                    e.injured.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
+                    e.rule,
+                ])?;
+                old_sources.remove(&mention);
+                for (k, a) in e.arguments.iter().enumerate() {
+                    let (s, t) = chars(&map, a.span);
+                    add_argument.execute(params![
+                        mention,
+                        int(k),
+                        a.role,
+                        doc.slice(a.span),
+                        int(s),
+                        int(t),
+                        argument_actor(doc, a).map(|x| entity_id(&x.label, &x.name)),
+                        a.value,
+                    ])?;
+                }
+                drop_arguments.execute(params![mention, int(e.arguments.len())])?;
+            }
+        }
+
+        let mut drop_mention = c.prepare_cached("DELETE FROM mentions WHERE id = ?1")?;
+        let mut stale: Vec<i64> = old_mentions.into_values().collect();
+        stale.sort_unstable();
+        for id in stale {
+            drop_mention.execute([id])?;
+        }
+        let mut drop_source = c.prepare_cached("DELETE FROM sources WHERE mention_id = ?1")?;
+        let mut stale: Vec<String> = old_sources.into_iter().collect();
+        stale.sort_unstable();
+        for id in stale {
+            drop_source.execute([id])?;
+        }
+        Ok(())
+    }
+}
+
+fn db_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Output {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+/// The merged events already stored, oldest first, so that the oldest
+/// matching one takes a new mention, as within a run.
+fn load_events(conn: &Connection) -> rusqlite::Result<Merger> {
+    let mut merger = Merger::new();
+    let mut q = conn.prepare(
+        "SELECT id, type, date, agent, patient, place, instrument, merge_key
+         FROM events ORDER BY rowid",
+    )?;
+    let mut rows = q.query([])?;
+    while let Some(r) = rows.next()? {
+        let key: Option<String> = r.get(7)?;
+        let event = MergedEvent {
+            id: r.get(0)?,
+            event_type: r.get(1)?,
+            date: r.get(2)?,
+            agent: r.get(3)?,
+            patient: r.get(4)?,
+            place: r.get(5)?,
+            instrument: r.get(6)?,
+            documents: Vec::new(),
+            mentions: 0,
+        };
+        // An unreadable key (a hand-edited row) only stops new mentions
+        // merging into that event; it is no reason to refuse the run.
+        merger.add_stored(event, key.as_deref());
+    }
+    Ok(merger)
+}
+
+impl Sink for SqliteSink {
+    fn write(&mut self, doc: &Document) -> Result<()> {
+        if doc.error.is_some() && self.written.contains(&doc.id) {
+            return Ok(());
+        }
+        self.written.insert(doc.id.clone());
+        self.write_doc(doc)
+            .map_err(|e| db_err(&self.path, format!("document {}: {e}", doc.id)))?;
+        self.pending += 1;
+        if self.pending >= BATCH {
+            self.commit().map_err(|e| db_err(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        let path = self.path.clone();
+        let err = |e: rusqlite::Error| db_err(&path, e);
+        self.commit().map_err(err)?;
+        // Left without any source or mention by documents that now read
+        // differently.
+        self.conn
+            .execute_batch(
+                "DELETE FROM events WHERE NOT EXISTS
+                    (SELECT 1 FROM sources WHERE sources.event_id = events.id);
+                 DELETE FROM entities WHERE NOT EXISTS
+                    (SELECT 1 FROM mentions WHERE mentions.entity_id = entities.id)
+                    AND NOT EXISTS (SELECT 1 FROM event_arguments a WHERE a.entity_id = entities.id);
+                 COMMIT;
+                 PRAGMA optimize;",
+            )
+            .map_err(err)?;
+        // Closing the last connection checkpoints the WAL into the database
+        // file, so a finished run leaves one self-contained file.
+        let SqliteSink { conn, .. } = *self;
+        conn.close().map_err(|(_, e)| db_err(&path, e))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::document::{Actor, Argument, Entity, Event, Sentence, Span};
+
+    /// A processed document whose `names` (each its own canonical actor) are
+    /// the attacker and target of one attack, unless `attack` is false.
+    pub(crate) fn attack_doc(id: &str, text: &str, names: [&str; 2], attack: bool) -> Document {
+        let mut doc = Document::new(id, text);
+        let at = |s: &str| {
+            let i = text.find(s).expect("name in text");
+            Span::new(i, i + s.len())
+        };
+        doc.sentences = vec![Sentence {
+            span: Span::new(0, text.len()),
+            tokens: Vec::new(),
+        }];
+        for (k, n) in names.iter().enumerate() {
+            doc.entities.push(Entity {
+                span: at(n),
+                label: "PER".into(),
+                score: 0.9,
+                sentence: 0,
+                actor: Some(k),
+            });
+            doc.actors.push(Actor {
+                name: n.to_string(),
+                label: "PER".into(),
+                mentions: 1,
+                first: at(n),
+            });
+        }
+        if attack {
+            let arg = |role: &str, n: &str| Argument {
+                role: role.into(),
+                span: at(n),
+                canonical: Some(n.to_string()),
+                value: None,
+            };
+            doc.events.push(Event {
+                event_type: "Conflict:Attack".into(),
+                trigger: at("attacked"),
+                arguments: vec![arg("Attacker", names[0]), arg("Target", names[1])],
+                score: 0.8,
+                sentence: 0,
+                killed: None,
+                injured: None,
+                rule: "test".into(),
+            });
+        }
+        doc
+    }
+
+    fn count(db: &Path, sql: &str) -> i64 {
+        Connection::open(db)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    }
+
+    fn run(db: &Path, docs: &[Document]) {
+        let mut sink = Box::new(SqliteSink::open(db).unwrap());
+        for d in docs {
+            sink.write(d).unwrap();
+        }
+        sink.finish().unwrap();
+    }
+
+    #[test]
+    fn batches_commit_and_a_rerun_adds_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("kb.sqlite");
+        // More than a batch, so a commit happens mid-run.
+        let docs: Vec<Document> = (0..BATCH + 3)
+            .map(|i| attack_doc(&format!("d{i}"), "Ann attacked Bob.", ["Ann", "Bob"], true))
+            .collect();
+        run(&db, &docs);
+        let tables = [
+            "documents",
+            "entities",
+            "mentions",
+            "events",
+            "sources",
+            "event_arguments",
+        ];
+        let before: Vec<i64> = tables
+            .iter()
+            .map(|t| count(&db, &format!("SELECT count(*) FROM {t}")))
+            .collect();
+        let n = (BATCH + 3) as i64;
+        assert_eq!(before, [n, 2, 2 * n, 1, n, 2 * n]);
+        assert_eq!(
+            count(&db, "SELECT mentions FROM events WHERE id = 'd0#e1'"),
+            n
+        );
+        assert_eq!(
+            count(&db, "SELECT mentions FROM entities WHERE id = 'PER:Ann'"),
+            n
+        );
+        run(&db, &docs);
+        let after: Vec<i64> = tables
+            .iter()
+            .map(|t| count(&db, &format!("SELECT count(*) FROM {t}")))
+            .collect();
+        assert_eq!(before, after);
+        // No WAL left beside a finished database.
+        assert!(!tmp.path().join("kb.sqlite-wal").exists());
+    }
+
+    #[test]
+    fn a_failed_duplicate_id_does_not_replace_the_document() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("kb.sqlite");
+        let good = attack_doc("a", "Ann attacked Bob.", ["Ann", "Bob"], true);
+        let mut dup = Document::new("a", "again");
+        dup.error = Some("duplicate id".into());
+        let failed = Document::failed("b", Default::default(), "binary content");
+        run(&db, &[good, dup, failed]);
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM documents WHERE error IS NULL"),
+            1
+        );
+        assert_eq!(count(&db, "SELECT count(*) FROM documents"), 2);
+        assert_eq!(count(&db, "SELECT count(*) FROM sources"), 1);
+    }
+
+    #[test]
+    fn rows_a_document_no_longer_yields_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("kb.sqlite");
+        run(
+            &db,
+            &[attack_doc("a", "Ann attacked Bob.", ["Ann", "Bob"], true)],
+        );
+        // Extracted again: other names, no event.
+        run(
+            &db,
+            &[attack_doc("a", "Cy attacked Di.", ["Cy", "Di"], false)],
+        );
+        assert_eq!(count(&db, "SELECT count(*) FROM events"), 0);
+        assert_eq!(count(&db, "SELECT count(*) FROM sources"), 0);
+        assert_eq!(count(&db, "SELECT count(*) FROM event_arguments"), 0);
+        assert_eq!(count(&db, "SELECT count(*) FROM mentions"), 2);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM entities WHERE id IN ('PER:Cy', 'PER:Di')"
+            ),
+            2
+        );
+        assert_eq!(count(&db, "SELECT count(*) FROM entities"), 2);
+    }
+
+    #[test]
+    fn a_database_of_another_schema_version_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("kb.sqlite");
+        Connection::open(&db)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let err = SqliteSink::open(&db).err().expect("refused").to_string();
+        assert!(err.contains("version 99"), "{err}");
+    }
+}
