@@ -9,10 +9,10 @@
 //! [`CharMap`].
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A half-open byte range `[start, end)` into a document's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -39,7 +39,7 @@ impl Span {
 }
 
 /// Where a document came from, so that errors can say where to look.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Origin {
     /// The input path, or `-` for standard input.
     pub path: String,
@@ -57,7 +57,7 @@ impl std::fmt::Display for Origin {
 }
 
 /// Where the publication date used to anchor relative dates came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DateSource {
     /// Given by the input (`published` field).
@@ -67,20 +67,20 @@ pub enum DateSource {
 }
 
 /// A word: the unit the NER model labels and the rules match on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Token {
     pub span: Span,
 }
 
 /// A sentence with its words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sentence {
     pub span: Span,
     pub tokens: Vec<Token>,
 }
 
 /// A named-entity mention found by the NER stage.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     pub span: Span,
     /// The label without its IOB prefix: `PER`, `ORG`, `LOC`, `MISC`, or a user's own.
@@ -95,17 +95,17 @@ pub struct Entity {
 }
 
 /// A TimeML TIMEX3 temporal expression, normalised against the publication date.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeExpr {
     pub span: Span,
     /// `DATE`, `TIME`, `DURATION` or `SET`.
-    pub timex_type: &'static str,
+    pub timex_type: String,
     /// The TIMEX3 value, e.g. `2020-01-03`, `XXXX-01-03`, `P2D`, `2024-W06`.
     pub value: String,
 }
 
 /// One argument of an event: a role filled by a span of text.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Argument {
     pub role: String,
     pub span: Span,
@@ -116,7 +116,7 @@ pub struct Argument {
 }
 
 /// An event: a trigger word and the arguments the rules attached to it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// ACE type such as `Conflict:Attack`.
     pub event_type: String,
@@ -132,7 +132,7 @@ pub struct Event {
 }
 
 /// A canonical actor of one document: all mentions that name the same thing.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Actor {
     pub name: String,
     pub label: String,
@@ -141,7 +141,7 @@ pub struct Actor {
 }
 
 /// A document and everything the stages found in it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Document {
     pub id: String,
     pub text: String,
@@ -244,3 +244,4 @@ mod tests {
         assert_eq!(map.char_offset(text.len()), text.chars().count());
     }
 }
+

@@ -96,6 +96,17 @@ enum Command {
         /// words, seconds) as JSON to this file.
         #[arg(long)]
         stats: Option<PathBuf>,
+        /// Continue a run into the same --out that was interrupted (killed,
+        /// crashed, out of power), with the same inputs and options: documents
+        /// already done are not processed again, and the final files are those
+        /// an uninterrupted run would have written.
+        #[arg(long)]
+        resume: bool,
+        /// Worker threads for the text stages (0: one per core). Output is the
+        /// same for any number. The model's own threads are libtorch's (one
+        /// per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
     },
     /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
     TagConll {
@@ -251,24 +262,46 @@ fn extract(
     config: PipelineConfig,
     options: OutputOptions,
     quiet: bool,
+    resume: bool,
 ) -> Result<Summary> {
     let sources = casefile::ingest::resolve(inputs)?;
     // Model and rule errors name their own file.
     let pipeline = Pipeline::new(&config).context("loading the pipeline")?;
+    let documents = casefile::ingest::documents(sources);
+    let mut silent = Silent;
+    let mut reporter = Reporter::new(quiet);
+    let progress: &mut dyn Progress = if quiet { &mut silent } else { &mut reporter };
+    if resume {
+        let (mut sink, replay) = OutputDir::resume(out, &options)?;
+        let summary = match replay {
+            Some(replay) => {
+                if !quiet {
+                    eprintln!("casefile: resuming the interrupted run in {}", out.display());
+                }
+                pipeline.resume(documents, &mut sink, replay, progress)?
+            }
+            None => {
+                if !quiet {
+                    eprintln!(
+                        "casefile: no interrupted run in {} (no {}); starting afresh",
+                        out.display(),
+                        casefile::output::JOURNAL
+                    );
+                }
+                pipeline.run(documents, &mut sink, progress)?
+            }
+        };
+        Box::new(sink).finish()?;
+        return Ok(summary);
+    }
+    if !quiet && casefile::output::Journal::path(out).exists() {
+        eprintln!(
+            "casefile: {} holds an interrupted run; starting afresh (use --resume to continue it)",
+            out.display()
+        );
+    }
     let mut sink = Box::new(OutputDir::create(out, &options)?);
-    let summary = if quiet {
-        pipeline.run(
-            casefile::ingest::documents(sources),
-            sink.as_mut(),
-            &mut Silent,
-        )?
-    } else {
-        pipeline.run(
-            casefile::ingest::documents(sources),
-            sink.as_mut(),
-            &mut Reporter::new(quiet),
-        )?
-    };
+    let summary = pipeline.run(documents, sink.as_mut(), progress)?;
     sink.finish()?;
     Ok(summary)
 }
@@ -289,8 +322,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             batch_docs,
             quiet,
             stats,
+            resume,
+            threads,
         } => {
             let started = Instant::now();
+            if threads > 0 {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build_global()
+                    .context("starting the worker threads")?;
+            }
             let config = PipelineConfig {
                 model: model.model.clone().unwrap_or_else(default_model),
                 device: model.device.resolve()?,
@@ -310,6 +351,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     db,
                 },
                 quiet,
+                resume,
             )?;
             if let Some(path) = stats {
                 let mut json = serde_json::to_value(&summary)?;

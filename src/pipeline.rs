@@ -10,7 +10,8 @@ use crate::document::{DateSource, Document, Span, TimeExpr};
 use crate::error::Result;
 use crate::events::EventRules;
 use crate::ner::Tagger;
-use crate::output::Sink;
+use crate::error::Error;
+use crate::output::{OutputDir, Replay, Sink};
 use crate::resolve::ActorRules;
 use crate::rules::RuleFile;
 use crate::segment::{Abbreviations, Segmenter};
@@ -43,6 +44,19 @@ pub struct Summary {
     pub entities: usize,
     /// Words (tokens) of the article text the model labelled.
     pub words: usize,
+}
+
+impl Summary {
+    /// Counts one written document.
+    pub fn add(&mut self, doc: &Document) {
+        self.documents += 1;
+        if doc.error.is_some() {
+            self.failed += 1;
+        }
+        self.events += doc.events.len();
+        self.entities += doc.entities.len();
+        self.words += doc.sentences.iter().map(|s| s.tokens.len()).sum::<usize>();
+    }
 }
 
 /// Reports progress as documents are written.
@@ -177,8 +191,53 @@ impl Pipeline {
         sink: &mut dyn Sink,
         progress: &mut dyn Progress,
     ) -> Result<Summary> {
-        let started = Instant::now();
+        self.run_from(documents, sink, progress, Summary::default())
+    }
+
+    /// Continues an interrupted run: the journal's documents go to the fresh
+    /// outputs as they are, the matching input documents are skipped, and the
+    /// rest are processed. The inputs must be the interrupted run's: each
+    /// skipped input document must have the journalled document's id.
+    pub fn resume(
+        &self,
+        documents: impl Iterator<Item = Document>,
+        out: &mut OutputDir,
+        mut replay: Replay,
+        progress: &mut dyn Progress,
+    ) -> Result<Summary> {
+        let mut documents = documents;
         let mut summary = Summary::default();
+        while let Some(done) = replay.next_doc()? {
+            let position = summary.documents + 1;
+            let mismatch = |now: &str| Error::Input {
+                path: PathBuf::from(crate::output::JOURNAL),
+                reason: format!(
+                    "document {position} of the interrupted run is {:?}, but the inputs now give {now}: \
+                     resume with the same inputs, or run again without --resume",
+                    done.id
+                ),
+            };
+            match documents.next() {
+                Some(input) if input.id == done.id => {}
+                Some(input) => return Err(mismatch(&format!("{:?}", input.id))),
+                None => return Err(mismatch("no more documents")),
+            }
+            out.write(&done)?;
+            summary.add(&done);
+        }
+        out.continue_journal(replay)?;
+        progress.update(&summary);
+        self.run_from(documents, out, progress, summary)
+    }
+
+    fn run_from(
+        &self,
+        documents: impl Iterator<Item = Document>,
+        sink: &mut dyn Sink,
+        progress: &mut dyn Progress,
+        mut summary: Summary,
+    ) -> Result<Summary> {
+        let started = Instant::now();
         let mut batch = Vec::with_capacity(self.batch_docs);
         let mut documents = documents.peekable();
         while documents.peek().is_some() {
@@ -187,14 +246,9 @@ impl Pipeline {
             self.process(&mut batch);
             for doc in &batch {
                 sink.write(doc)?;
-                summary.documents += 1;
-                if doc.error.is_some() {
-                    summary.failed += 1;
-                }
-                summary.events += doc.events.len();
-                summary.entities += doc.entities.len();
-                summary.words += doc.sentences.iter().map(|s| s.tokens.len()).sum::<usize>();
+                summary.add(doc);
             }
+            sink.sync()?;
             progress.update(&summary);
         }
         progress.finish(&summary, started.elapsed());
@@ -217,7 +271,7 @@ pub fn time_stage(doc: &mut Document) {
         .into_iter()
         .map(|t| TimeExpr {
             span: Span::new(t.start, t.end),
-            timex_type: t.timex_type.as_str(),
+            timex_type: t.timex_type.as_str().to_string(),
             value: t.value,
         })
         // Dates in boilerplate (an "Updated:" line) are not the article's.

@@ -147,7 +147,7 @@ fn record(doc: &Document) -> DocumentOut<'_> {
                 let (start, end) = chars(&map, t.span);
                 TimeOut {
                     text: doc.slice(t.span),
-                    timex_type: t.timex_type,
+                    timex_type: &t.timex_type,
                     value: &t.value,
                     start,
                     end,

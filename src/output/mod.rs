@@ -11,6 +11,7 @@
 
 mod csv_out;
 mod event_stream;
+mod journal;
 mod jsonl;
 mod sqlite;
 
@@ -22,12 +23,17 @@ use std::path::{Path, PathBuf};
 
 pub use csv_out::{neutralise, CsvSinks};
 pub use event_stream::EventStream;
+pub use journal::{Journal, Replay, JOURNAL};
 pub use jsonl::{event_id, DocumentsJsonl};
 pub use sqlite::SqliteSink;
 
 /// Receives every document of a run, in input order.
 pub trait Sink {
     fn write(&mut self, doc: &Document) -> Result<()>;
+    /// Makes what was written so far durable (called after every batch).
+    fn sync(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Flushes and moves the finished files into place.
     fn finish(self: Box<Self>) -> Result<()>;
 }
@@ -125,14 +131,44 @@ pub struct OutputOptions {
     pub db: Option<PathBuf>,
 }
 
-/// All the sinks of a run: the output directory's, and the knowledge-base
-/// outputs asked for.
+/// All the sinks of a run: the output directory's, the knowledge-base
+/// outputs asked for, and the resume journal.
 pub struct OutputDir {
     sinks: Vec<Box<dyn Sink>>,
+    /// Written after the other sinks; `None` while a journal is replayed.
+    journal: Option<Journal>,
 }
 
 impl OutputDir {
+    /// Starts a fresh run in `dir` (any earlier journal is discarded).
     pub fn create(dir: &Path, options: &OutputOptions) -> Result<OutputDir> {
+        let mut out = OutputDir::sinks(dir, options)?;
+        out.journal = Some(Journal::create(dir)?);
+        Ok(out)
+    }
+
+    /// Starts the outputs of a resumed run: fresh sinks that the caller fills
+    /// by replaying `Replay` (the interrupted run's journal, if there is one),
+    /// then hands the journal back with [`OutputDir::continue_journal`].
+    pub fn resume(dir: &Path, options: &OutputOptions) -> Result<(OutputDir, Option<Replay>)> {
+        let out = OutputDir::sinks(dir, options)?;
+        match Replay::open(dir)? {
+            Some(replay) => Ok((out, Some(replay))),
+            None => {
+                let mut out = out;
+                out.journal = Some(Journal::create(dir)?);
+                Ok((out, None))
+            }
+        }
+    }
+
+    /// After the replay: documents from now on are journalled again.
+    pub fn continue_journal(&mut self, replay: Replay) -> Result<()> {
+        self.journal = Some(replay.into_journal()?);
+        Ok(())
+    }
+
+    fn sinks(dir: &Path, options: &OutputOptions) -> Result<OutputDir> {
         // The database first: one that cannot be used stops the run before
         // any document is processed and before any file is started.
         let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
@@ -145,7 +181,10 @@ impl OutputDir {
         }
         sinks.push(Box::new(DocumentsJsonl::create(dir)?));
         sinks.push(Box::new(CsvSinks::create(dir, options)?));
-        Ok(OutputDir { sinks })
+        Ok(OutputDir {
+            sinks,
+            journal: None,
+        })
     }
 }
 
@@ -154,12 +193,30 @@ impl Sink for OutputDir {
         for s in &mut self.sinks {
             s.write(doc)?;
         }
+        if let Some(j) = &mut self.journal {
+            j.write(doc)?;
+        }
         Ok(())
     }
 
+    fn sync(&mut self) -> Result<()> {
+        for s in &mut self.sinks {
+            s.sync()?;
+        }
+        if let Some(j) = &mut self.journal {
+            j.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Puts every output in place, then drops the journal: a kill before that
+    /// point leaves the journal, and `--resume` redoes the finishing.
     fn finish(self: Box<Self>) -> Result<()> {
         for s in self.sinks {
             s.finish()?;
+        }
+        if let Some(j) = self.journal {
+            j.remove()?;
         }
         Ok(())
     }
