@@ -64,6 +64,9 @@ pub enum DateSource {
     Input,
     /// Found in the page text (an "Updated:" line, a dateline...), see `published_span`.
     Text,
+    /// Found in an HTML page's metadata (`<meta>` tags, JSON-LD, `<time datetime>`),
+    /// which is not part of the text.
+    Meta,
 }
 
 /// A word: the unit the NER model labels and the rules match on.

@@ -52,7 +52,7 @@ struct ModelArgs {
 enum Command {
     /// Extract entities, dates and events from articles.
     Extract {
-        /// .txt files, .jsonl files, directories (recursive), or - for JSONL on stdin.
+        /// .txt, .jsonl and .html/.htm files, directories (recursive), or - for JSONL on stdin.
         #[arg(required = true)]
         inputs: Vec<String>,
         /// Output directory for documents.jsonl, events.csv, event_arguments.csv,

@@ -7,6 +7,7 @@
 //! an `error`, never an `Err` that would end the run: every input document is
 //! accounted for in the output.
 
+pub mod html;
 mod jsonl;
 mod txt;
 
@@ -25,6 +26,9 @@ pub enum Format {
     Txt,
     /// One JSON object per line: `id`, `text`, optional `published`, `title`, `url`.
     Jsonl,
+    /// One web page per file (`.html`, `.htm`): the article found in it, with
+    /// title and date from its metadata; the id as for `.txt`.
+    Html,
 }
 
 /// One file (or standard input) to read documents from.
@@ -33,7 +37,7 @@ pub struct Source {
     /// `None` for standard input.
     pub path: Option<PathBuf>,
     pub format: Format,
-    /// The document id for a `.txt` source.
+    /// The document id for a `.txt` or `.html` source.
     pub id: String,
 }
 
@@ -50,6 +54,7 @@ fn format_of(path: &Path) -> Option<Format> {
     match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
         "txt" => Some(Format::Txt),
         "jsonl" => Some(Format::Jsonl),
+        "html" | "htm" => Some(Format::Html),
         _ => None,
     }
 }
@@ -76,13 +81,14 @@ pub fn resolve(inputs: &[String]) -> Result<Vec<Source>> {
             if sources.len() == before {
                 return Err(Error::Input {
                     path,
-                    reason: "directory holds no .txt or .jsonl files".into(),
+                    reason: "directory holds no .txt, .jsonl or .html files".into(),
                 });
             }
         } else {
             let format = format_of(&path).ok_or_else(|| Error::Input {
                 path: path.clone(),
-                reason: "unknown format: expected a .txt or .jsonl file, a directory, or -".into(),
+                reason: "unknown format: expected a .txt, .jsonl or .html file, a directory, or -"
+                    .into(),
             })?;
             let id = path
                 .file_stem()
@@ -139,6 +145,7 @@ pub fn documents(sources: Vec<Source>) -> impl Iterator<Item = Document> {
             match source.format {
                 Format::Txt => Box::new(std::iter::once(txt::read(&source))),
                 Format::Jsonl => jsonl::read(&source),
+                Format::Html => Box::new(std::iter::once(html::read(&source))),
             }
         })
         .map(move |mut doc| {
