@@ -254,6 +254,7 @@ impl SqliteSink {
             doc.published_source.map(|s| match s {
                 crate::document::DateSource::Input => "input",
                 crate::document::DateSource::Text => "text",
+                crate::document::DateSource::Meta => "meta",
             }),
             doc.text,
             doc.error,
