@@ -52,7 +52,8 @@ struct ModelArgs {
 enum Command {
     /// Extract entities, dates and events from articles.
     Extract {
-        /// .txt, .jsonl and .html/.htm files, directories (recursive), or - for JSONL on stdin.
+        /// .txt, .jsonl, .csv and .html/.htm files, directories (recursive), glob
+        /// patterns ("dumps/*.jsonl"), or - for JSONL on stdin.
         #[arg(required = true)]
         inputs: Vec<String>,
         /// Output directory for documents.jsonl, events.csv, event_arguments.csv,
@@ -96,6 +97,15 @@ enum Command {
         /// words, seconds) as JSON to this file.
         #[arg(long)]
         stats: Option<PathBuf>,
+        /// CSV inputs: the column holding the article text.
+        #[arg(long, default_value = "text")]
+        text_column: String,
+        /// CSV inputs: the column holding the document id (else FILE:LINE).
+        #[arg(long, default_value = "id")]
+        id_column: String,
+        /// CSV inputs: the column holding the publication date (YYYY-MM-DD...).
+        #[arg(long, default_value = "published")]
+        date_column: String,
         /// Continue a run into the same --out that was interrupted (killed,
         /// crashed, out of power), with the same inputs and options: documents
         /// already done are not processed again, and the final files are those
@@ -263,8 +273,9 @@ fn extract(
     options: OutputOptions,
     quiet: bool,
     resume: bool,
+    columns: &casefile::ingest::CsvColumns,
 ) -> Result<Summary> {
-    let sources = casefile::ingest::resolve(inputs)?;
+    let sources = casefile::ingest::resolve_with(inputs, columns)?;
     // Model and rule errors name their own file.
     let pipeline = Pipeline::new(&config).context("loading the pipeline")?;
     let documents = casefile::ingest::documents(sources);
@@ -276,7 +287,10 @@ fn extract(
         let summary = match replay {
             Some(replay) => {
                 if !quiet {
-                    eprintln!("casefile: resuming the interrupted run in {}", out.display());
+                    eprintln!(
+                        "casefile: resuming the interrupted run in {}",
+                        out.display()
+                    );
                 }
                 pipeline.resume(documents, &mut sink, replay, progress)?
             }
@@ -324,7 +338,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             stats,
             resume,
             threads,
+            text_column,
+            id_column,
+            date_column,
         } => {
+            let columns = casefile::ingest::CsvColumns {
+                text: text_column,
+                id: id_column,
+                date: date_column,
+                ..Default::default()
+            };
             let started = Instant::now();
             if threads > 0 {
                 rayon::ThreadPoolBuilder::new()
@@ -352,6 +375,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
                 quiet,
                 resume,
+                &columns,
             )?;
             if let Some(path) = stats {
                 let mut json = serde_json::to_value(&summary)?;

@@ -7,10 +7,10 @@
 
 use crate::clean::{BoilerplateRules, Cleaner};
 use crate::document::{DateSource, Document, Span, TimeExpr};
+use crate::error::Error;
 use crate::error::Result;
 use crate::events::EventRules;
 use crate::ner::Tagger;
-use crate::error::Error;
 use crate::output::{OutputDir, Replay, Sink};
 use crate::resolve::ActorRules;
 use crate::rules::RuleFile;
@@ -209,13 +209,15 @@ impl Pipeline {
         let mut summary = Summary::default();
         while let Some(done) = replay.next_doc()? {
             let position = summary.documents + 1;
-            let mismatch = |now: &str| Error::Input {
+            let mismatch = |now: &str| {
+                Error::Input {
                 path: PathBuf::from(crate::output::JOURNAL),
                 reason: format!(
                     "document {position} of the interrupted run is {:?}, but the inputs now give {now}: \
                      resume with the same inputs, or run again without --resume",
                     done.id
                 ),
+            }
             };
             match documents.next() {
                 Some(input) if input.id == done.id => {}

@@ -7,6 +7,7 @@
 //! an `error`, never an `Err` that would end the run: every input document is
 //! accounted for in the output.
 
+mod csv_in;
 pub mod html;
 mod jsonl;
 mod txt;
@@ -16,6 +17,7 @@ use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use csv_in::CsvColumns;
 pub use jsonl::parse_published;
 
 /// The formats casefile reads.
@@ -26,6 +28,8 @@ pub enum Format {
     Txt,
     /// One JSON object per line: `id`, `text`, optional `published`, `title`, `url`.
     Jsonl,
+    /// One article per row; the columns are named by [`CsvColumns`].
+    Csv,
     /// One web page per file (`.html`, `.htm`): the article found in it, with
     /// title and date from its metadata; the id as for `.txt`.
     Html,
@@ -39,6 +43,8 @@ pub struct Source {
     pub format: Format,
     /// The document id for a `.txt` or `.html` source.
     pub id: String,
+    /// For CSV sources: which columns hold what.
+    pub columns: CsvColumns,
 }
 
 impl Source {
@@ -54,6 +60,7 @@ fn format_of(path: &Path) -> Option<Format> {
     match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
         "txt" => Some(Format::Txt),
         "jsonl" => Some(Format::Jsonl),
+        "csv" => Some(Format::Csv),
         "html" | "htm" => Some(Format::Html),
         _ => None,
     }
@@ -63,6 +70,16 @@ fn format_of(path: &Path) -> Option<Format> {
 /// walked recursively in sorted order. Fails on the first input that does not
 /// exist or has a format casefile does not read.
 pub fn resolve(inputs: &[String]) -> Result<Vec<Source>> {
+    resolve_with(inputs, &CsvColumns::default())
+}
+
+/// [`resolve`], with the column names of CSV inputs. Each CSV file's header is
+/// checked here, so a wrong column name stops the run before any work.
+/// An input that is not an existing path but holds `*`, `?` or `[` is a glob
+/// pattern: its matches of the formats casefile reads are taken in sorted order,
+/// with ids relative to the pattern's fixed leading directory, as for a
+/// directory.
+pub fn resolve_with(inputs: &[String], columns: &CsvColumns) -> Result<Vec<Source>> {
     let mut sources = Vec::new();
     for input in inputs {
         if input == "-" {
@@ -70,24 +87,29 @@ pub fn resolve(inputs: &[String]) -> Result<Vec<Source>> {
                 path: None,
                 format: Format::Jsonl,
                 id: "-".into(),
+                columns: columns.clone(),
             });
             continue;
         }
         let path = PathBuf::from(input);
+        if !path.exists() && input.contains(['*', '?', '[']) {
+            glob_sources(input, columns, &mut sources)?;
+            continue;
+        }
         let meta = std::fs::metadata(&path).map_err(|e| Error::io(&path, e))?;
         if meta.is_dir() {
             let before = sources.len();
-            walk(&path, &path, &mut sources)?;
+            walk(&path, &path, columns, &mut sources)?;
             if sources.len() == before {
                 return Err(Error::Input {
                     path,
-                    reason: "directory holds no .txt, .jsonl or .html files".into(),
+                    reason: "directory holds no .txt, .jsonl, .csv or .html files".into(),
                 });
             }
         } else {
             let format = format_of(&path).ok_or_else(|| Error::Input {
                 path: path.clone(),
-                reason: "unknown format: expected a .txt, .jsonl or .html file, a directory, or -"
+                reason: "unknown format: expected a .txt, .jsonl, .csv or .html file, a directory, a glob pattern, or -"
                     .into(),
             })?;
             let id = path
@@ -98,13 +120,64 @@ pub fn resolve(inputs: &[String]) -> Result<Vec<Source>> {
                 path: Some(path),
                 format,
                 id,
+                columns: columns.clone(),
             });
+        }
+    }
+    for s in &sources {
+        if let (Format::Csv, Some(path)) = (s.format, &s.path) {
+            csv_in::check(path, &s.columns)?;
         }
     }
     Ok(sources)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<Source>) -> Result<()> {
+fn glob_sources(pattern: &str, columns: &CsvColumns, out: &mut Vec<Source>) -> Result<()> {
+    let bad = |reason: String| Error::Input {
+        path: PathBuf::from(pattern),
+        reason,
+    };
+    let paths = glob::glob(pattern).map_err(|e| bad(format!("bad glob pattern: {e}")))?;
+    let mut matches = Vec::new();
+    for p in paths {
+        let p = p.map_err(|e| bad(format!("cannot read a match: {e}")))?;
+        if p.is_file() && format_of(&p).is_some() {
+            matches.push(p);
+        }
+    }
+    if matches.is_empty() {
+        return Err(bad(
+            "the pattern matches no .txt, .jsonl, .csv or .html file".into(),
+        ));
+    }
+    matches.sort();
+    // Ids are relative to the directories before the first wildcard.
+    let root: PathBuf = Path::new(pattern)
+        .components()
+        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+        .collect();
+    for path in matches {
+        out.push(Source {
+            id: relative_id(&root, &path),
+            format: format_of(&path).unwrap_or(Format::Txt),
+            path: Some(path),
+            columns: columns.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// The id of a file found below `root`: its relative path without extension,
+/// unique and the same on every run.
+fn relative_id(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path).with_extension("");
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn walk(root: &Path, dir: &Path, columns: &CsvColumns, out: &mut Vec<Source>) -> Result<()> {
     let mut entries = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .map(|e| e.map(|e| e.path()))
@@ -113,20 +186,13 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Source>) -> Result<()> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(root, &path, out)?;
+            walk(root, &path, columns, out)?;
         } else if let Some(format) = format_of(&path) {
-            // The id of a file below a directory is its relative path without
-            // extension: unique and the same on every run.
-            let rel = path.strip_prefix(root).unwrap_or(&path).with_extension("");
-            let id = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
             out.push(Source {
+                id: relative_id(root, &path),
                 path: Some(path),
                 format,
-                id,
+                columns: columns.clone(),
             });
         }
     }
@@ -145,6 +211,7 @@ pub fn documents(sources: Vec<Source>) -> impl Iterator<Item = Document> {
             match source.format {
                 Format::Txt => Box::new(std::iter::once(txt::read(&source))),
                 Format::Jsonl => jsonl::read(&source),
+                Format::Csv => csv_in::read(&source),
                 Format::Html => Box::new(std::iter::once(html::read(&source))),
             }
         })

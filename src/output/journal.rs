@@ -187,7 +187,9 @@ mod tests {
         j.sync().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 3);
-        assert!(text.lines().all(|l| serde_json::from_str::<Document>(l).is_ok()));
+        assert!(text
+            .lines()
+            .all(|l| serde_json::from_str::<Document>(l).is_ok()));
     }
 
     #[test]
