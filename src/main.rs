@@ -6,9 +6,9 @@
 use anyhow::{Context, Result};
 use casefile::ner::conll::ConllFile;
 use casefile::ner::train::{self, TrainConfig};
-use casefile::ner::{DeviceChoice, Precision, Tagger};
+use casefile::ner::{Decode, DeviceChoice, Precision, Tagger};
 use casefile::output::{OutputDir, OutputOptions, Sink};
-use casefile::pipeline::{Pipeline, PipelineConfig, Progress, Silent, Summary};
+use casefile::pipeline::{Pipeline, PipelineConfig, Progress, Silent, Summary, Tagging};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -46,6 +46,19 @@ struct ModelArgs {
     /// Number format at inference.
     #[arg(long, value_enum, default_value_t = Precision::F32)]
     precision: Precision,
+    /// How word labels are read from the model's scores.
+    #[arg(long, value_enum, default_value_t = Decode::Viterbi)]
+    decode: Decode,
+}
+
+impl ModelArgs {
+    fn tagging(&self) -> Tagging {
+        Tagging {
+            precision: self.precision,
+            decode: self.decode,
+            context: self.context,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -196,10 +209,7 @@ fn load_tagger(args: &ModelArgs) -> Result<Tagger> {
     let device = args.device.resolve()?;
     let mut tagger =
         Tagger::load(&dir, device).with_context(|| format!("loading model {}", dir.display()))?;
-    if let Some(c) = args.context {
-        tagger.context = c;
-    }
-    tagger.set_precision(args.precision);
+    args.tagging().apply(&mut tagger);
     Ok(tagger)
 }
 
@@ -357,6 +367,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let config = PipelineConfig {
                 model: model.model.clone().unwrap_or_else(default_model),
+                tagging: model.tagging(),
                 device: model.device.resolve()?,
                 boilerplate,
                 abbreviations,
@@ -428,6 +439,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 let config = PipelineConfig {
                     model: model.model.clone().unwrap_or_else(default_model),
+                    tagging: model.tagging(),
                     device: model.device.resolve()?,
                     boilerplate: None,
                     abbreviations: None,
@@ -490,6 +502,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let gold = casefile::events::eval::read(&file)?;
             let config = PipelineConfig {
                 model: model.model.clone().unwrap_or_else(default_model),
+                tagging: model.tagging(),
                 device: model.device.resolve()?,
                 boilerplate: None,
                 abbreviations: None,

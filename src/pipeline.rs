@@ -33,6 +33,27 @@ pub struct PipelineConfig {
     pub actors: Option<PathBuf>,
     /// Documents per NER batch.
     pub batch_docs: usize,
+    /// Overrides of the tagger's defaults.
+    pub tagging: Tagging,
+}
+
+/// How the model is run: number format, decoding, context.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tagging {
+    pub precision: crate::ner::Precision,
+    pub decode: crate::ner::Decode,
+    /// Pieces of neighbouring sentences as context; `None`: as trained.
+    pub context: Option<usize>,
+}
+
+impl Tagging {
+    pub fn apply(&self, tagger: &mut Tagger) {
+        tagger.set_precision(self.precision);
+        tagger.decode = self.decode;
+        if let Some(c) = self.context {
+            tagger.context = c;
+        }
+    }
 }
 
 /// Counts for the final summary.
@@ -141,7 +162,11 @@ impl Pipeline {
                 events: EventRules::load_or_builtin(config.events.as_deref())?,
                 actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
             },
-            tagger: Tagger::load(&config.model, config.device)?,
+            tagger: {
+                let mut t = Tagger::load(&config.model, config.device)?;
+                config.tagging.apply(&mut t);
+                t
+            },
             batch_docs: config.batch_docs.max(1),
         })
     }

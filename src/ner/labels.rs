@@ -6,6 +6,7 @@
 //! IOB2 ones instead, which both removes those errors and uses the model's
 //! second choices where its first choice was inconsistent.
 
+use super::WordLabel;
 use std::collections::BTreeMap;
 
 /// One label split into its IOB prefix and its entity type.
@@ -135,6 +136,65 @@ impl LabelSet {
     }
 
     /// Entities of a label sequence as (first word, end word exclusive, type).
+    /// Word labels from piece labels grouped as transformers' simple
+    /// aggregation groups them: a piece joins the group of the piece before it
+    /// when both name the same type (`O` included) and it is not a `B-`; groups
+    /// of `O` are dropped. Each entity group becomes `B-T` on the word of its
+    /// first piece and `I-T` on the following words up to its last piece, with
+    /// the mean piece probability; words outside entities keep their first
+    /// piece's label. `pieces` holds (word, label, probability) in order.
+    pub fn simple_groups(&self, pieces: &[(usize, usize, f32)], n_words: usize) -> Vec<WordLabel> {
+        let outside = self.index("O").unwrap_or(0);
+        let mut out = vec![
+            WordLabel {
+                label: outside,
+                prob: 0.0
+            };
+            n_words
+        ];
+        let mut seen = vec![false; n_words];
+        for &(w, label, prob) in pieces {
+            if !seen[w] {
+                seen[w] = true;
+                out[w] = WordLabel { label, prob };
+            }
+        }
+        // (type, first word, last word, sum of probabilities, pieces)
+        let mut groups: Vec<(Option<String>, usize, usize, f32, usize)> = Vec::new();
+        let mut last: Option<(bool, Option<String>)> = None;
+        for &(w, label, prob) in pieces {
+            let (begin, kind) = match &self.tags[label] {
+                Tag::Outside => (false, None),
+                Tag::Begin(t) => (true, Some(t.clone())),
+                Tag::Inside(t) => (false, Some(t.clone())),
+            };
+            let joins = matches!(&last, Some((_, k)) if *k == kind) && !begin;
+            match groups.last_mut() {
+                Some(g) if joins => {
+                    g.2 = w;
+                    g.3 += prob;
+                    g.4 += 1;
+                }
+                _ => groups.push((kind.clone(), w, w, prob, 1)),
+            }
+            last = Some((begin, kind));
+        }
+        for (kind, first, last, sum, n) in groups {
+            let Some(t) = kind else { continue };
+            let prob = sum / n as f32;
+            let b = self
+                .index(&format!("B-{t}"))
+                .or_else(|| self.index(&t))
+                .unwrap_or(outside);
+            let i = self.index(&format!("I-{t}")).unwrap_or(b);
+            out[first] = WordLabel { label: b, prob };
+            for word in out.iter_mut().take(last + 1).skip(first + 1) {
+                *word = WordLabel { label: i, prob };
+            }
+        }
+        out
+    }
+
     pub fn chunks(&self, path: &[usize]) -> Vec<(usize, usize, String)> {
         let mut out: Vec<(usize, usize, String)> = Vec::new();
         let mut open: Option<(usize, String)> = None;

@@ -57,6 +57,19 @@ pub enum Precision {
     Bf16,
 }
 
+/// How word labels are read from the model's scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Decode {
+    /// Each word's first piece, and the best label sequence allowed by IOB2
+    /// (no `I-X` after `O`): the default, and the better on CoNLL dev.
+    #[default]
+    Viterbi,
+    /// What transformers' `pipeline(aggregation_strategy="simple")` does: the
+    /// best label of every piece, consecutive pieces of one type grouped unless
+    /// a piece says `B-`. For reproducing a Python script's entities exactly.
+    Simple,
+}
+
 /// A label and its probability, for one word.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WordLabel {
@@ -83,6 +96,7 @@ pub struct Tagger {
     /// Word pieces of neighbouring sentences added on each side as context
     /// (0: none). Defaults to what the model was trained with.
     pub context: usize,
+    pub decode: Decode,
 }
 
 impl Tagger {
@@ -96,6 +110,7 @@ impl Tagger {
             encoder,
             batch_pieces,
             context,
+            decode: Decode::Viterbi,
         })
     }
 
@@ -179,6 +194,16 @@ impl Tagger {
     /// Per-word log-probabilities (`words × labels`) of each window, in the
     /// order given.
     pub fn window_log_probs(&self, windows: &[Window]) -> Result<Vec<Vec<f32>>> {
+        self.log_probs_at(windows, |w| w.heads.clone())
+    }
+
+    /// Log-probabilities (`positions × labels`) at the piece positions
+    /// `positions(window)` of each window, in the order given.
+    fn log_probs_at(
+        &self,
+        windows: &[Window],
+        positions: impl Fn(&Window) -> Vec<usize>,
+    ) -> Result<Vec<Vec<f32>>> {
         let n_labels = self.labels().len();
         let mut out = vec![Vec::new(); windows.len()];
         for rows in self.plan(windows) {
@@ -187,9 +212,9 @@ impl Tagger {
             let len = batch.len;
             let flat: Vec<f32> = Vec::<f32>::try_from(log_probs.flatten(0, -1))?;
             for (r, &i) in batch.rows.iter().enumerate() {
-                let w = &windows[i];
-                let mut lp = Vec::with_capacity(w.heads.len() * n_labels);
-                for &h in &w.heads {
+                let at_positions = positions(&windows[i]);
+                let mut lp = Vec::with_capacity(at_positions.len() * n_labels);
+                for h in at_positions {
                     let at = (r * len + h) * n_labels;
                     lp.extend_from_slice(&flat[at..at + n_labels]);
                 }
@@ -197,6 +222,48 @@ impl Tagger {
             }
         }
         Ok(out)
+    }
+
+    /// [`Decode::Simple`]: word labels that reproduce the entity groups of
+    /// transformers' simple aggregation. A group that starts or ends inside a
+    /// word covers the whole word (casefile's entities are whole words).
+    fn tag_simple(
+        &self,
+        sentences: &[Vec<&str>],
+        pieces: &[encode::Pieces],
+        windows: &[Window],
+    ) -> Result<Vec<Vec<WordLabel>>> {
+        let n_labels = self.labels().len();
+        // Every piece of every word the window owns, in order.
+        let owned = |w: &Window| -> Vec<(usize, usize)> {
+            let mut out = Vec::new();
+            for (j, word) in (w.first..w.end).enumerate() {
+                if w.owns[j] {
+                    let n = pieces[w.sentence].words[word].len();
+                    out.extend((w.heads[j]..w.heads[j] + n).map(|p| (word, p)));
+                }
+            }
+            out
+        };
+        let log_probs = self.log_probs_at(windows, |w| owned(w).into_iter().map(|(_, p)| p).collect())?;
+        // (word, label, probability) of each piece, per sentence.
+        let mut per_sentence: Vec<Vec<(usize, usize, f32)>> = vec![Vec::new(); sentences.len()];
+        for (w, lp) in windows.iter().zip(&log_probs) {
+            for (k, (word, _)) in owned(w).into_iter().enumerate() {
+                let row = &lp[k * n_labels..(k + 1) * n_labels];
+                let (label, best) = row
+                    .iter()
+                    .enumerate()
+                    .fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+                per_sentence[w.sentence].push((word, label, best.exp()));
+            }
+        }
+        let labels = self.labels();
+        Ok(per_sentence
+            .iter()
+            .zip(sentences)
+            .map(|(pieces, words)| labels.simple_groups(pieces, words.len()))
+            .collect())
     }
 
     /// Labels sentences given as words; `doc_of[s]` names the document of
@@ -208,6 +275,9 @@ impl Tagger {
             .map(|words| self.encoder.pieces(words))
             .collect::<Result<Vec<_>>>()?;
         let windows = self.encoder.all_windows(&pieces, doc_of, self.context);
+        if self.decode == Decode::Simple {
+            return self.tag_simple(sentences, &pieces, &windows);
+        }
         drop(pieces);
         let log_probs = self.window_log_probs(&windows)?;
         let mut word_lp: Vec<Vec<f32>> = sentences

@@ -304,6 +304,7 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
         encoder,
         batch_pieces: if device.is_cuda() { 65_536 } else { 4_096 },
         context: config.context,
+        decode: super::Decode::Viterbi,
     };
     let mut opt = nn::AdamW::default()
         .wd(config.weight_decay)
