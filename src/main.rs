@@ -134,6 +134,11 @@ enum Command {
     /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
     TagConll {
         file: PathBuf,
+        /// Instead, print one JSON line per sentence listing its entities as
+        /// [start, end, type], character offsets into the sentence's words
+        /// joined by single spaces (the form a Python pipeline's output takes).
+        #[arg(long)]
+        spans: bool,
         #[command(flatten)]
         model: ModelArgs,
     },
@@ -400,9 +405,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::TagConll { file, model } => {
+        Command::TagConll { file, model, spans } => {
             let tagger = load_tagger(&model)?;
             let conll = ConllFile::read(&file)?;
+            if spans {
+                let stdout = std::io::stdout();
+                let mut out = std::io::BufWriter::new(stdout.lock());
+                for (chunk, docs) in conll.sentences.chunks(2048).zip(
+                    conll
+                        .sentences
+                        .iter()
+                        .map(|s| s.document)
+                        .collect::<Vec<_>>()
+                        .chunks(2048),
+                ) {
+                    let words: Vec<Vec<&str>> = chunk
+                        .iter()
+                        .map(|s| s.words.iter().map(String::as_str).collect())
+                        .collect();
+                    for (ws, entities) in words.iter().zip(tagger.entities(&words, docs)?) {
+                        let mut at = Vec::with_capacity(ws.len());
+                        let mut pos = 0;
+                        for w in ws {
+                            at.push(pos);
+                            pos += w.chars().count() + 1;
+                        }
+                        let chars = |w: usize, byte: usize| at[w] + ws[w][..byte].chars().count();
+                        let list: Vec<serde_json::Value> = entities
+                            .iter()
+                            .map(|e| {
+                                serde_json::json!([
+                                    chars(e.first, e.start),
+                                    chars(e.last, e.end),
+                                    e.label
+                                ])
+                            })
+                            .collect();
+                        writeln!(out, "{}", serde_json::Value::Array(list))?;
+                    }
+                }
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let tags = train::predict(&tagger, &conll)?;
             let mut tag_of_line: Vec<Option<&str>> = vec![None; conll.lines.len()];
             for (s, sentence) in conll.sentences.iter().enumerate() {

@@ -34,6 +34,9 @@ pub struct Pieces {
     pub words: Vec<Vec<i64>>,
     /// Casing class of each word.
     pub classes: Vec<i64>,
+    /// Byte span of each piece within its word (the last kept piece of a
+    /// truncated word reaches the word's end).
+    pub offsets: Vec<Vec<(usize, usize)>>,
 }
 
 /// A model input: a window of one sentence's words, framed by special tokens.
@@ -110,6 +113,7 @@ impl Encoder {
         let mut out = Pieces {
             words: vec![Vec::new(); words.len()],
             classes: words.iter().map(|w| casing_class(w)).collect(),
+            offsets: vec![Vec::new(); words.len()],
         };
         if words.is_empty() {
             return Ok(out);
@@ -118,19 +122,28 @@ impl Encoder {
             .tokenizer
             .encode(words.to_vec(), false)
             .map_err(|e| Error::model("tokenizer.json", format!("tokenizer failed: {e}")))?;
-        for (&id, word) in enc.get_ids().iter().zip(enc.get_word_ids()) {
+        for ((&id, word), &span) in enc
+            .get_ids()
+            .iter()
+            .zip(enc.get_word_ids())
+            .zip(enc.get_offsets())
+        {
             if let Some(w) = word {
-                let list = &mut out.words[*w as usize];
-                if list.len() < MAX_PIECES_PER_WORD {
-                    list.push(id as i64);
+                let w = *w as usize;
+                if out.words[w].len() < MAX_PIECES_PER_WORD {
+                    out.words[w].push(id as i64);
+                    out.offsets[w].push(span);
+                } else if let Some(last) = out.offsets[w].last_mut() {
+                    last.1 = span.1;
                 }
             }
         }
         // A word the tokenizer normalised away (a lone combining mark, a control
         // character) still needs a piece to carry its label.
-        for list in &mut out.words {
+        for (w, list) in out.words.iter_mut().enumerate() {
             if list.is_empty() {
                 list.push(self.unk);
+                out.offsets[w].push((0, words[w].len()));
             }
         }
         Ok(out)
@@ -338,6 +351,10 @@ mod tests {
                 .map(|(k, &n)| (0..n as i64).map(|j| base + 10 * k as i64 + j).collect())
                 .collect(),
             classes: lens.iter().map(|_| 2).collect(),
+            offsets: lens
+                .iter()
+                .map(|&n| (0..n).map(|j| (j, j + 1)).collect())
+                .collect(),
         }
     }
 

@@ -136,14 +136,46 @@ impl LabelSet {
     }
 
     /// Entities of a label sequence as (first word, end word exclusive, type).
-    /// Word labels from piece labels grouped as transformers' simple
-    /// aggregation groups them: a piece joins the group of the piece before it
-    /// when both name the same type (`O` included) and it is not a `B-`; groups
-    /// of `O` are dropped. Each entity group becomes `B-T` on the word of its
-    /// first piece and `I-T` on the following words up to its last piece, with
-    /// the mean piece probability; words outside entities keep their first
-    /// piece's label. `pieces` holds (word, label, probability) in order.
-    pub fn simple_groups(&self, pieces: &[(usize, usize, f32)], n_words: usize) -> Vec<WordLabel> {
+    /// Groups piece labels as transformers' simple aggregation does: a piece
+    /// joins the group of the piece before it when both name the same type
+    /// (`O` included) and it is not a `B-`; groups of `O` are dropped.
+    /// `pieces` holds (label, probability) in order; each group is returned as
+    /// (first piece, last piece, type, mean probability).
+    pub fn simple_groups(&self, pieces: &[(usize, f32)]) -> Vec<(usize, usize, String, f32)> {
+        let mut groups: Vec<(Option<&str>, usize, usize, f32)> = Vec::new();
+        let mut last: Option<Option<&str>> = None;
+        for (k, &(label, prob)) in pieces.iter().enumerate() {
+            let (begin, kind) = match &self.tags[label] {
+                Tag::Outside => (false, None),
+                Tag::Begin(t) => (true, Some(t.as_str())),
+                Tag::Inside(t) => (false, Some(t.as_str())),
+            };
+            match groups.last_mut() {
+                Some(g) if last == Some(kind) && !begin => {
+                    g.2 = k;
+                    g.3 += prob;
+                }
+                _ => groups.push((kind, k, k, prob)),
+            }
+            last = Some(kind);
+        }
+        groups
+            .into_iter()
+            .filter_map(|(kind, first, last, sum)| {
+                kind.map(|t| (first, last, t.to_string(), sum / (last + 1 - first) as f32))
+            })
+            .collect()
+    }
+
+    /// Word labels for [`LabelSet::simple_groups`]: `B-T` on the word of a
+    /// group's first piece, `I-T` on the following words up to its last piece;
+    /// other words keep their first piece's label. `pieces` holds (word, label,
+    /// probability) in order.
+    pub fn simple_word_labels(
+        &self,
+        pieces: &[(usize, usize, f32)],
+        n_words: usize,
+    ) -> Vec<WordLabel> {
         let outside = self.index("O").unwrap_or(0);
         let mut out = vec![
             WordLabel {
@@ -159,34 +191,14 @@ impl LabelSet {
                 out[w] = WordLabel { label, prob };
             }
         }
-        // (type, first word, last word, sum of probabilities, pieces)
-        let mut groups: Vec<(Option<String>, usize, usize, f32, usize)> = Vec::new();
-        let mut last: Option<(bool, Option<String>)> = None;
-        for &(w, label, prob) in pieces {
-            let (begin, kind) = match &self.tags[label] {
-                Tag::Outside => (false, None),
-                Tag::Begin(t) => (true, Some(t.clone())),
-                Tag::Inside(t) => (false, Some(t.clone())),
-            };
-            let joins = matches!(&last, Some((_, k)) if *k == kind) && !begin;
-            match groups.last_mut() {
-                Some(g) if joins => {
-                    g.2 = w;
-                    g.3 += prob;
-                    g.4 += 1;
-                }
-                _ => groups.push((kind.clone(), w, w, prob, 1)),
-            }
-            last = Some((begin, kind));
-        }
-        for (kind, first, last, sum, n) in groups {
-            let Some(t) = kind else { continue };
-            let prob = sum / n as f32;
+        let flat: Vec<(usize, f32)> = pieces.iter().map(|&(_, l, p)| (l, p)).collect();
+        for (first, last, t, prob) in self.simple_groups(&flat) {
             let b = self
                 .index(&format!("B-{t}"))
                 .or_else(|| self.index(&t))
                 .unwrap_or(outside);
             let i = self.index(&format!("I-{t}")).unwrap_or(b);
+            let (first, last) = (pieces[first].0, pieces[last].0);
             out[first] = WordLabel { label: b, prob };
             for word in out.iter_mut().take(last + 1).skip(first + 1) {
                 *word = WordLabel { label: i, prob };

@@ -77,6 +77,18 @@ pub struct WordLabel {
     pub prob: f32,
 }
 
+/// An entity of one sentence: from byte `start` of word `first` to byte `end`
+/// of word `last` (word indices inclusive).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceEntity {
+    pub first: usize,
+    pub start: usize,
+    pub last: usize,
+    pub end: usize,
+    pub label: String,
+    pub score: f32,
+}
+
 /// One padded forward batch: which windows its rows hold, and its inputs.
 pub struct Batch {
     pub rows: Vec<usize>,
@@ -224,59 +236,128 @@ impl Tagger {
         Ok(out)
     }
 
-    /// [`Decode::Simple`]: word labels that reproduce the entity groups of
-    /// transformers' simple aggregation. A group that starts or ends inside a
-    /// word covers the whole word (casefile's entities are whole words).
-    fn tag_simple(
+    /// [`Decode::Simple`]: the best label of every piece of every sentence,
+    /// as (word, piece of the word, label, probability) in order.
+    fn piece_labels(
         &self,
         sentences: &[Vec<&str>],
         pieces: &[encode::Pieces],
         windows: &[Window],
-    ) -> Result<Vec<Vec<WordLabel>>> {
+    ) -> Result<Vec<Vec<(usize, usize, usize, f32)>>> {
         let n_labels = self.labels().len();
         // Every piece of every word the window owns, in order.
-        let owned = |w: &Window| -> Vec<(usize, usize)> {
+        let owned = |w: &Window| -> Vec<(usize, usize, usize)> {
             let mut out = Vec::new();
             for (j, word) in (w.first..w.end).enumerate() {
                 if w.owns[j] {
                     let n = pieces[w.sentence].words[word].len();
-                    out.extend((w.heads[j]..w.heads[j] + n).map(|p| (word, p)));
+                    out.extend((0..n).map(|k| (word, k, w.heads[j] + k)));
                 }
             }
             out
         };
-        let log_probs = self.log_probs_at(windows, |w| owned(w).into_iter().map(|(_, p)| p).collect())?;
-        // (word, label, probability) of each piece, per sentence.
-        let mut per_sentence: Vec<Vec<(usize, usize, f32)>> = vec![Vec::new(); sentences.len()];
+        let log_probs =
+            self.log_probs_at(windows, |w| owned(w).into_iter().map(|(.., p)| p).collect())?;
+        let mut out: Vec<Vec<(usize, usize, usize, f32)>> = vec![Vec::new(); sentences.len()];
         for (w, lp) in windows.iter().zip(&log_probs) {
-            for (k, (word, _)) in owned(w).into_iter().enumerate() {
-                let row = &lp[k * n_labels..(k + 1) * n_labels];
-                let (label, best) = row
-                    .iter()
-                    .enumerate()
-                    .fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
-                per_sentence[w.sentence].push((word, label, best.exp()));
+            for (i, (word, k, _)) in owned(w).into_iter().enumerate() {
+                let row = &lp[i * n_labels..(i + 1) * n_labels];
+                let (label, best) =
+                    row.iter()
+                        .enumerate()
+                        .fold(
+                            (0, f32::NEG_INFINITY),
+                            |b, (l, &v)| if v > b.1 { (l, v) } else { b },
+                        );
+                out[w.sentence].push((word, k, label, best.exp()));
             }
         }
-        let labels = self.labels();
-        Ok(per_sentence
+        Ok(out)
+    }
+
+    /// The entities of sentences given as words. With [`Decode::Viterbi`] they
+    /// are whole words; with [`Decode::Simple`] they start and end at word
+    /// pieces, as transformers' do ("England" in "ex-England").
+    pub fn entities(
+        &self,
+        sentences: &[Vec<&str>],
+        doc_of: &[usize],
+    ) -> Result<Vec<Vec<SentenceEntity>>> {
+        if self.decode == Decode::Viterbi {
+            let tagged = self.tag(sentences, doc_of)?;
+            return Ok(tagged
+                .iter()
+                .zip(sentences)
+                .map(|(labels, words)| {
+                    let path: Vec<usize> = labels.iter().map(|l| l.label).collect();
+                    self.labels()
+                        .chunks(&path)
+                        .into_iter()
+                        .map(|(first, end, label)| SentenceEntity {
+                            first,
+                            start: 0,
+                            last: end - 1,
+                            end: words[end - 1].len(),
+                            label,
+                            score: labels[first..end].iter().map(|l| l.prob).sum::<f32>()
+                                / (end - first) as f32,
+                        })
+                        .collect()
+                })
+                .collect());
+        }
+        let pieces = self.pieces_of(sentences)?;
+        let windows = self.encoder.all_windows(&pieces, doc_of, self.context);
+        let labelled = self.piece_labels(sentences, &pieces, &windows)?;
+        Ok(labelled
             .iter()
-            .zip(sentences)
-            .map(|(pieces, words)| labels.simple_groups(pieces, words.len()))
+            .enumerate()
+            .map(|(s, list)| {
+                let flat: Vec<(usize, f32)> = list.iter().map(|&(.., l, p)| (l, p)).collect();
+                self.labels()
+                    .simple_groups(&flat)
+                    .into_iter()
+                    .map(|(a, b, label, score)| {
+                        let (first, k, ..) = list[a];
+                        let (last, m, ..) = list[b];
+                        SentenceEntity {
+                            first,
+                            start: pieces[s].offsets[first][k].0,
+                            last,
+                            end: pieces[s].offsets[last][m].1,
+                            label,
+                            score,
+                        }
+                    })
+                    .collect()
+            })
             .collect())
+    }
+
+    fn pieces_of(&self, sentences: &[Vec<&str>]) -> Result<Vec<encode::Pieces>> {
+        sentences
+            .iter()
+            .map(|words| self.encoder.pieces(words))
+            .collect()
     }
 
     /// Labels sentences given as words; `doc_of[s]` names the document of
     /// sentence `s`, whose neighbours in the same document give it context.
     pub fn tag(&self, sentences: &[Vec<&str>], doc_of: &[usize]) -> Result<Vec<Vec<WordLabel>>> {
         let n_labels = self.labels().len();
-        let pieces = sentences
-            .iter()
-            .map(|words| self.encoder.pieces(words))
-            .collect::<Result<Vec<_>>>()?;
+        let pieces = self.pieces_of(sentences)?;
         let windows = self.encoder.all_windows(&pieces, doc_of, self.context);
         if self.decode == Decode::Simple {
-            return self.tag_simple(sentences, &pieces, &windows);
+            let labelled = self.piece_labels(sentences, &pieces, &windows)?;
+            return Ok(labelled
+                .iter()
+                .zip(sentences)
+                .map(|(list, words)| {
+                    let list: Vec<(usize, usize, f32)> =
+                        list.iter().map(|&(w, _, l, p)| (w, l, p)).collect();
+                    self.labels().simple_word_labels(&list, words.len())
+                })
+                .collect());
         }
         drop(pieces);
         let log_probs = self.window_log_probs(&windows)?;
@@ -328,19 +409,19 @@ impl Tagger {
             }
         }
         let doc_of: Vec<usize> = index.iter().map(|&(d, _)| d).collect();
-        let tagged = self.tag(&sentences, &doc_of)?;
+        let found = self.entities(&sentences, &doc_of)?;
         drop(sentences);
-        for ((d, s), labels) in index.into_iter().zip(tagged) {
-            let path: Vec<usize> = labels.iter().map(|l| l.label).collect();
+        for ((d, s), entities) in index.into_iter().zip(found) {
             let doc = &mut docs[d];
-            for (first, end, label) in self.labels().chunks(&path) {
+            for e in entities {
                 let tokens = &doc.sentences[s].tokens;
-                let score =
-                    labels[first..end].iter().map(|l| l.prob).sum::<f32>() / (end - first) as f32;
                 doc.entities.push(Entity {
-                    span: Span::new(tokens[first].span.start, tokens[end - 1].span.end),
-                    label,
-                    score,
+                    span: Span::new(
+                        tokens[e.first].span.start + e.start,
+                        tokens[e.last].span.start + e.end,
+                    ),
+                    label: e.label,
+                    score: e.score,
                     sentence: s,
                     actor: None,
                 });

@@ -1,0 +1,213 @@
+"""casefile benchmarks: `make bench` runs this after building and installing the pinned
+Python `transformers` into the project venv.
+
+Same machine, same model directory (models/ner-en-conll), same corpora:
+
+  CoNLL-2003 dev (51,362 words; ../shared/data/conll2003/dev.txt)
+    casefile tag-conll          the NER stage as shipped (process wall time, model load included)
+    libtorch bare forward       the model's forward passes alone on the batches casefile runs
+    transformers default        pipeline("token-classification", aggregation_strategy="simple")
+    transformers tuned          the same with the batch_size that was fastest here
+  Generated articles (bench/gen_articles.py, fixed seed)
+    casefile extract            the whole pipeline, end to end, into an output directory
+    libtorch bare forward       forward passes alone on the same articles' sentences
+
+Prints a table, appends rows to bench/results/YYYY-MM-DD.csv, writes the table to
+bench/results/latest.md and between the bench markers of README.md, and checks that
+casefile and the Python pipeline find the same entities (agreement %).
+
+Environment: BENCH_ARTICLES (default 500) articles for extract; BENCH_SCALE, a list of
+corpus sizes for the scaling table (default "1000 10000"; `make bench-scale` adds 100000).
+"""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.chdir(ROOT)
+BIN = "target/release/casefile"
+MODEL = "models/ner-en-conll"
+DEV = "../shared/data/conll2003/dev.txt"
+WORK = "bench/work"
+PY = sys.executable
+
+
+def run(cmd):
+    """Runs a quick helper command; returns (seconds, stdout, stderr)."""
+    start = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"benchmark command failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    return time.perf_counter() - start, p.stdout, p.stderr
+
+
+def run_rss(cmd, stdout=None):
+    """Like run(), with the peak RSS of exactly this child (os.wait4)."""
+    out = open(stdout, "w") if stdout else subprocess.DEVNULL
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=out if stdout else subprocess.PIPE, stderr=subprocess.PIPE)
+    # Drain pipes while waiting, then reap with wait4 to get this child's rusage.
+    data, err = b"", b""
+    if not stdout:
+        data = p.stdout.read()
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    secs = time.perf_counter() - start
+    if p.returncode not in (0, 3):
+        sys.exit(
+            f"benchmark command failed ({p.returncode}): {' '.join(cmd)}\n"
+            + err.decode(errors="replace")[-2000:]
+        )
+    return secs, usage.ru_maxrss / 1024.0, data.decode(errors="replace"), err.decode(errors="replace")
+
+
+def machine():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB, {platform.system()} {platform.machine()}"
+
+
+def conll_words(path):
+    n = 0
+    for line in open(path, encoding="utf-8"):
+        if line.strip() and not line.startswith("-DOCSTART-"):
+            n += 1
+    return n
+
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    os.makedirs("bench/results", exist_ok=True)
+    today = datetime.date.today().isoformat()
+    host = machine()
+    rows = []  # (benchmark, items, unit, seconds, per_second, rss_mb, note)
+
+    def row(name, items, unit, secs, rss, note=""):
+        per = items / secs if secs > 0 else 0.0
+        rows.append((name, items, unit, secs, per, rss, note))
+        print(f"{name:<34} {items:>9} {unit:<5} {secs:>8.2f}s {per:>10.1f}/s {rss:>6.0f} MB  {note}", flush=True)
+        return per
+
+    print(f"casefile benchmarks, {today}, {host}", flush=True)
+    ner = {}
+    if os.path.exists(DEV):
+        words = conll_words(DEV)
+        secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu"], stdout=f"{WORK}/cf.conll")
+        ner["casefile"] = row("ner casefile tag-conll", words, "words", secs, rss)
+        _, rss, out, _ = run_rss([BIN, "bench-forward", "--conll", DEV, "--device", "cpu"])
+        fwd = json.loads(out)
+        ner["bare"] = row("ner libtorch bare forward", words, "words", fwd["seconds"], rss, "forward passes only")
+
+        def python(batch, out, conll=DEV):
+            cmd = [PY, "bench/py_ner.py", "--model", MODEL, "--conll", conll, "--out", out]
+            if batch:
+                cmd += ["--batch-size", str(batch)]
+            _, rss, text, _ = run_rss(cmd)
+            return json.loads(text.strip().splitlines()[-1]), rss
+
+        res, rss = python(0, f"{WORK}/py_default.jsonl")
+        ner["py_default"] = row("ner transformers pipeline default", words, "words", res["seconds"], rss,
+                                "batch_size 1 (default), model load excluded")
+        # Tune batch_size on the first 600 sentences, then run the best on the whole file.
+        sample = f"{WORK}/dev_sample.txt"
+        with open(DEV, encoding="utf-8") as f, open(sample, "w", encoding="utf-8") as g:
+            n = 0
+            for line in f:
+                g.write(line)
+                n += not line.strip()
+                if n > 600:
+                    break
+        best, best_wps = 1, 0.0
+        for b in (4, 8, 16, 32, 64, 128):
+            res, _ = python(b, f"{WORK}/py_tune.jsonl", conll=sample)
+            print(f"  tuning transformers batch_size {b}: {res['words_per_second']:.0f} words/s", flush=True)
+            if res["words_per_second"] > best_wps:
+                best, best_wps = b, res["words_per_second"]
+        res, rss = python(best, f"{WORK}/py_tuned.jsonl")
+        ner["py_tuned"] = row("ner transformers pipeline tuned", words, "words", res["seconds"], rss,
+                              f"batch_size {best}, model load excluded")
+        _, agree_out, _ = run([PY, "bench/agree.py", f"{WORK}/cf.conll", f"{WORK}/py_default.jsonl"])
+        agreement = json.loads(agree_out.strip().splitlines()[-1])
+        print(f"entity agreement casefile vs transformers: {agreement['agreement']}% "
+              f"({agreement['agreed']} of casefile {agreement['casefile']}, python {agreement['python']})")
+    else:
+        print(f"NER benchmarks skipped: {DEV} is missing (needs ../shared beside the checkout)")
+        agreement = None
+
+    n_articles = int(os.environ.get("BENCH_ARTICLES", "500"))
+    corpus = f"{WORK}/articles-{n_articles}.jsonl"
+    subprocess.run([PY, "bench/gen_articles.py", str(n_articles), corpus], check=True)
+    secs, rss, _, err = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out", "--quiet", "--device", "cpu",
+                                 "--stats", f"{WORK}/extract-stats.json"])
+    stats = json.load(open(f"{WORK}/extract-stats.json"))
+    extract_wps = row("extract casefile end to end", stats["words"], "words", secs, rss,
+                      f"{n_articles} generated articles, {n_articles / secs:.1f} docs/s")
+    _, rss, out, _ = run_rss([BIN, "bench-forward", corpus, "--device", "cpu"])
+    fwd = json.loads(out)
+    bare_wps = row("extract libtorch bare forward", fwd["words"], "words", fwd["seconds"], rss,
+                   "same articles, forward passes only")
+
+    scale = []
+    for n in [int(x) for x in os.environ.get("BENCH_SCALE", "1000 10000").split()]:
+        corpus = f"{WORK}/articles-{n}.jsonl"
+        subprocess.run([PY, "bench/gen_articles.py", str(n), corpus], check=True)
+        secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-{n}", "--quiet",
+                                   "--device", "cpu", "--stats", f"{WORK}/stats-{n}.json"])
+        row(f"scale extract {n} articles", n, "docs", secs, rss)
+        scale.append((n, secs, rss))
+
+    with open(f"bench/results/{today}.csv", "a", encoding="utf-8") as f:
+        if f.tell() == 0:
+            f.write("date,machine,benchmark,items,unit,seconds,per_second,peak_rss_mb,note\n")
+        for name, items, unit, secs, per, rss, note in rows:
+            f.write(f'{today},"{host}",{name},{items},{unit},{secs:.3f},{per:.1f},{rss:.0f},"{note}"\n')
+
+    md = [f"Measured {today} on {host} with `make bench`.", ""]
+    md += ["| benchmark | words | seconds | words/s | peak RSS | note |", "|---|---:|---:|---:|---:|---|"]
+    for name, items, unit, secs, per, rss, note in rows:
+        if unit == "words":
+            md.append(f"| {name} | {items:,} | {secs:.1f} | {per:,.0f} | {rss:.0f} MB | {note} |")
+    md.append("")
+    if ner:
+        md.append(f"- casefile / transformers default: **{ner['casefile'] / ner['py_default']:.2f}x**; "
+                  f"casefile / transformers tuned: **{ner['casefile'] / ner['py_tuned']:.2f}x**; "
+                  f"casefile tag-conll / bare forward: {ner['casefile'] / ner['bare']:.0%}")
+    md.append(f"- extract end to end / bare forward on the same articles: **{extract_wps / bare_wps:.0%}**")
+    if agreement:
+        md.append(f"- entity agreement with the transformers pipeline on CoNLL dev: **{agreement['agreement']}%** "
+                  f"(same span and type; {agreement['agreed']:,} agreed, casefile {agreement['casefile']:,}, "
+                  f"transformers {agreement['python']:,})")
+    if scale:
+        md += ["", "| generated articles | seconds | docs/s | peak RSS |", "|---:|---:|---:|---:|"]
+        for n, secs, rss in scale:
+            md.append(f"| {n:,} | {secs:.1f} | {n / secs:.1f} | {rss:.0f} MB |")
+    table = "\n".join(md) + "\n"
+    print()
+    print(table)
+    with open("bench/results/latest.md", "w", encoding="utf-8") as f:
+        f.write(table)
+    readme = open("README.md", encoding="utf-8").read()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start in readme and end in readme:
+        head, rest = readme.split(start, 1)
+        _, tail = rest.split(end, 1)
+        with open("README.md", "w", encoding="utf-8") as f:
+            f.write(f"{head}{start}\n{table}{end}{tail}")
+        print("README.md table updated")
+
+
+if __name__ == "__main__":
+    main()
