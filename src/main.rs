@@ -49,6 +49,10 @@ struct ModelArgs {
     /// How word labels are read from the model's scores.
     #[arg(long, value_enum, default_value_t = Decode::Viterbi)]
     decode: Decode,
+    /// Word pieces per forward batch (rows × padded length); default: tuned
+    /// per device.
+    #[arg(long)]
+    batch_pieces: Option<usize>,
 }
 
 impl ModelArgs {
@@ -57,6 +61,7 @@ impl ModelArgs {
             precision: self.precision,
             decode: self.decode,
             context: self.context,
+            batch_pieces: self.batch_pieces,
         }
     }
 }

@@ -44,6 +44,8 @@ pub struct Tagging {
     pub decode: crate::ner::Decode,
     /// Pieces of neighbouring sentences as context; `None`: as trained.
     pub context: Option<usize>,
+    /// Word pieces per forward batch; `None`: the tagger's default for the device.
+    pub batch_pieces: Option<usize>,
 }
 
 impl Tagging {
@@ -52,6 +54,9 @@ impl Tagging {
         tagger.decode = self.decode;
         if let Some(c) = self.context {
             tagger.context = c;
+        }
+        if let Some(b) = self.batch_pieces {
+            tagger.batch_pieces = b.max(1);
         }
     }
 }

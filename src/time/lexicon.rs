@@ -155,12 +155,11 @@ pub fn year_words_re() -> String {
 /// Month number (1-12) from a name or abbreviation.
 pub fn month_number(s: &str) -> Option<u32> {
     let s = s.trim().trim_end_matches('.').to_ascii_lowercase();
-    if s.len() < 3 {
-        return None;
-    }
+    // `get`, not indexing: the word may be non-ASCII ("𖭐", found by tests/fuzz.rs).
+    let prefix = s.get(..3)?;
     MONTHS
         .iter()
-        .position(|m| m.starts_with(&s[..3]) && m.starts_with(s.as_str()))
+        .position(|m| m.starts_with(prefix) && m.starts_with(s.as_str()))
         .or_else(|| (s == "sept").then_some(8))
         .map(|i| i as u32 + 1)
 }
@@ -293,3 +292,14 @@ pub const YEAR_BEFORE: &[&str] = &[
     "and",
     "or",
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn month_number_of_a_non_ascii_word_is_none() {
+        // Regression: sliced inside a 4-byte character and panicked.
+        assert_eq!(super::month_number("\u{16b50}"), None);
+        assert_eq!(super::month_number("Sept."), Some(9));
+        assert_eq!(super::month_number("Jan"), Some(1));
+    }
+}
