@@ -17,12 +17,13 @@ export VIRTUAL_ENV := $(VENV)
 export PATH := $(VENV)/bin:$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 
-.PHONY: setup build run test lint bench base-model clean help
+.PHONY: setup build run test lint bench bench-scale bench-deps base-model clean help
 
 help:
 	@echo "make run    - set up, build, extract events from data/samples into out/"
 	@echo "make test   - set up, build, run formatting/lint checks and the test suite"
-	@echo "make bench  - benchmarks (results in bench/results/)"
+	@echo "make bench  - casefile vs Python transformers vs bare libtorch, scaling (bench/results/, README)"
+	@echo "make bench-scale - the scaling table up to 100,000 generated articles"
 	@echo "make setup  - create .venv with torch==$(TORCH_VERSION) (libtorch)"
 	@echo "make build  - release binary at $(BIN)"
 
@@ -61,8 +62,21 @@ lint: setup
 test: build lint
 	cargo test --release --locked
 
-bench: build
-	bench/run.sh
+# The Python side of the benchmark: transformers (and its deps) from PyPI into
+# the project venv, pinned, next to the torch that libtorch comes from.
+TRANSFORMERS_VERSION := 4.44.2
+BENCH_STAMP := $(VENV)/.transformers-$(TRANSFORMERS_VERSION)
+bench-deps: $(BENCH_STAMP)
+
+$(BENCH_STAMP): | $(TORCH_STAMP)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q transformers==$(TRANSFORMERS_VERSION)
+	touch $@
+
+bench: build bench-deps
+	$(VENV)/bin/python bench/run.py
+
+bench-scale: build bench-deps
+	BENCH_SCALE="1000 10000 100000" $(VENV)/bin/python bench/run.py
 
 clean:
 	cargo clean

@@ -1,12 +1,12 @@
 """Generates a fixed corpus of full-length news-like articles for `make bench`.
 
-    python bench/gen_articles.py N OUT.jsonl [--seed S]
+    python bench/gen_articles.py N OUT.jsonl [--seed S] [--words MIN-MAX]
 
 Articles are composed from templates written for this benchmark (no copied news):
 fictional people, real place and organisation names, and sentences of the eight ACE
 event types casefile extracts, between background, quotes and page boilerplate
 (navigation, "Read also" links, comment rules) like the scraped pages users feed in.
-Each line is {"id", "published", "text"}; 500-1,000 words per article. The same N
+Each line is {"id", "published", "text"}; 500-1,000 words per article by default. The same N
 and seed always give the same file, so benchmark runs compare like with like.
 """
 
@@ -94,14 +94,14 @@ def filler_sentence(r):
     ])
 
 
-def article(r, i):
+def article(r, i, lo=500, hi=1000):
     pub = date(2024, 1, 1) + timedelta(days=r.randint(0, 700))
     lines = ["Home | World | Middle East | Politics | Business", "",
              f"{cap(r.choice(ACTORS))} and {r.choice(COUNTRIES)}: what we know", ""]
     lines.append(f"Updated: {pub.strftime('%B %d, %Y')}, {r.randint(1, 12)}:{r.randint(0, 59):02d} PM")
     lines.append("")
     words = 0
-    target = r.randint(500, 1000)
+    target = r.randint(lo, hi)
     while words < target:
         para = []
         for _ in range(r.randint(2, 5)):
@@ -121,10 +121,13 @@ def article(r, i):
 def main():
     n, out = int(sys.argv[1]), sys.argv[2]
     seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 7
+    lo, hi = 500, 1000
+    if "--words" in sys.argv:
+        lo, hi = map(int, sys.argv[sys.argv.index("--words") + 1].split("-"))
     r = random.Random(seed)
     with open(out, "w", encoding="utf-8") as f:
         for i in range(n):
-            f.write(json.dumps(article(r, i)) + "\n")
+            f.write(json.dumps(article(r, i, lo, hi)) + "\n")
 
 
 if __name__ == "__main__":
