@@ -257,6 +257,61 @@ fn tag_conll_prints_every_input_line_with_one_more_column() {
 }
 
 #[test]
+fn tag_conll_spans_for_both_decodings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tiny_model(&tmp.path().join("model"), "bert", 128);
+    let file = tmp.path().join("in.conll");
+    std::fs::write(&file, conll_sample()).unwrap();
+    let sentences = ["EU rejects German call .", "Peter Blackburn", "BRUSSELS 1996-08-22"];
+    let mut total = 0;
+    for decode in ["viterbi", "simple"] {
+        let output = casefile_ok(&[
+            "tag-conll",
+            file.to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--decode",
+            decode,
+            "--spans",
+        ]);
+        let lines: Vec<&str> = output.lines().collect();
+        assert_eq!(lines.len(), sentences.len(), "one line per sentence");
+        for (line, sentence) in lines.iter().zip(sentences) {
+            let spans: Vec<(usize, usize, String)> = serde_json::from_str(line).unwrap();
+            let n = sentence.chars().count();
+            for (start, end, label) in &spans {
+                assert!(start < end && *end <= n, "{decode}: {start}..{end} in {sentence:?}");
+                assert!(["PER", "LOC", "ORG", "MISC"].contains(&label.as_str()));
+                if decode == "viterbi" {
+                    // Whole words: spans start and end at word boundaries.
+                    let chars: Vec<char> = sentence.chars().collect();
+                    assert!(*start == 0 || chars[start - 1] == ' ');
+                    assert!(*end == n || chars[*end] == ' ');
+                }
+            }
+            total += spans.len();
+        }
+    }
+    assert!(total > 0, "a random model labels something");
+    // Entities of `extract --decode simple` may start inside words; offsets hold.
+    let input = tmp.path().join("a.txt");
+    std::fs::write(&input, "Ex-England captain Peter Blackburn met EU officials in Brussels.\n").unwrap();
+    let out = tmp.path().join("out");
+    casefile_ok(&[
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--decode",
+        "simple",
+        "--quiet",
+    ]);
+    assert_offsets(&read_jsonl(&out.join("documents.jsonl")));
+}
+
+#[test]
 fn eval_ner_agrees_with_conlleval_on_tag_conll_output() {
     let tmp = tempfile::tempdir().unwrap();
     let model = tiny_model(&tmp.path().join("model"), "bert", 128);

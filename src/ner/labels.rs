@@ -244,6 +244,46 @@ mod tests {
     }
 
     #[test]
+    fn simple_groups_follow_transformers_rules() {
+        let l = set();
+        // O=0 B-PER=1 I-PER=2 B-LOC=3 I-LOC=4, as transformers' group_entities
+        // groups them: I- joins the same type, B- always starts a group, an
+        // I- after O starts one too, O groups are dropped.
+        let pieces = [
+            (1, 0.9),
+            (2, 0.7),
+            (1, 0.8),
+            (0, 1.0),
+            (2, 0.6),
+            (4, 0.5),
+            (3, 0.4),
+        ];
+        let groups = l.simple_groups(&pieces);
+        let spans: Vec<(usize, usize, &str)> =
+            groups.iter().map(|g| (g.0, g.1, g.2.as_str())).collect();
+        assert_eq!(
+            spans,
+            [
+                (0, 1, "PER"),
+                (2, 2, "PER"),
+                (4, 4, "PER"),
+                (5, 5, "LOC"),
+                (6, 6, "LOC")
+            ]
+        );
+        assert!((groups[0].3 - 0.8).abs() < 1e-6, "mean piece probability");
+    }
+
+    #[test]
+    fn simple_word_labels_cover_words_of_a_group() {
+        let l = set();
+        // Word 0 has pieces B-PER I-PER, word 1 one piece I-PER, word 2 O.
+        let labels = l.simple_word_labels(&[(0, 1, 0.9), (0, 2, 0.9), (1, 2, 0.9), (2, 0, 0.9)], 3);
+        let ids: Vec<usize> = labels.iter().map(|w| w.label).collect();
+        assert_eq!(ids, [1, 2, 0]);
+    }
+
+    #[test]
     fn viterbi_never_starts_with_inside() {
         let s = set();
         // Word 0 prefers I-PER, word 1 prefers I-PER: argmax would give I-PER I-PER.
