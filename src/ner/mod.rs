@@ -245,16 +245,20 @@ impl Tagger {
             }
             out
         };
-        let log_probs = self.log_probs_at(windows, |w| owned(w).into_iter().map(|(_, p)| p).collect())?;
+        let log_probs =
+            self.log_probs_at(windows, |w| owned(w).into_iter().map(|(_, p)| p).collect())?;
         // (word, label, probability) of each piece, per sentence.
         let mut per_sentence: Vec<Vec<(usize, usize, f32)>> = vec![Vec::new(); sentences.len()];
         for (w, lp) in windows.iter().zip(&log_probs) {
             for (k, (word, _)) in owned(w).into_iter().enumerate() {
                 let row = &lp[k * n_labels..(k + 1) * n_labels];
-                let (label, best) = row
-                    .iter()
-                    .enumerate()
-                    .fold((0, f32::NEG_INFINITY), |b, (i, &v)| if v > b.1 { (i, v) } else { b });
+                let (label, best) =
+                    row.iter()
+                        .enumerate()
+                        .fold(
+                            (0, f32::NEG_INFINITY),
+                            |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+                        );
                 per_sentence[w.sentence].push((word, label, best.exp()));
             }
         }
