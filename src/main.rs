@@ -172,6 +172,10 @@ enum Command {
         /// Event rules file (default: the built-in rules/events.toml).
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// Also write, per document, the predicted and gold triggers and
+        /// arguments as JSON lines to this file (for tuning rules).
+        #[arg(long)]
+        dump: Option<PathBuf>,
     },
     /// Time the model's forward passes alone on the batches casefile would run
     /// (for `make bench`): a CoNLL file with --conll, else articles as for
@@ -547,7 +551,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::EvalEvents { file, model, rules } => {
+        Command::EvalEvents {
+            file,
+            model,
+            rules,
+            dump,
+        } => {
             let gold = casefile::events::eval::read(&file)?;
             let config = PipelineConfig {
                 model: model.model.clone().unwrap_or_else(default_model),
@@ -561,6 +570,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let pipeline = Pipeline::new(&config)?;
             let mut report = casefile::events::eval::EventReport::default();
+            let mut dump_out = String::new();
             for chunk in gold.chunks(32) {
                 let mut docs: Vec<casefile::Document> = chunk
                     .iter()
@@ -576,7 +586,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         anyhow::bail!("{}: {e}", g.id);
                     }
                     report.add(g, d);
+                    if dump.is_some() {
+                        dump_out.push_str(&casefile::events::eval::dump_line(g, d));
+                        dump_out.push('\n');
+                    }
                 }
+            }
+            if let Some(path) = &dump {
+                std::fs::write(path, dump_out)?;
             }
             print!("{report}");
             Ok(ExitCode::SUCCESS)

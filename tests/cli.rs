@@ -262,7 +262,11 @@ fn tag_conll_spans_for_both_decodings() {
     let model = tiny_model(&tmp.path().join("model"), "bert", 128);
     let file = tmp.path().join("in.conll");
     std::fs::write(&file, conll_sample()).unwrap();
-    let sentences = ["EU rejects German call .", "Peter Blackburn", "BRUSSELS 1996-08-22"];
+    let sentences = [
+        "EU rejects German call .",
+        "Peter Blackburn",
+        "BRUSSELS 1996-08-22",
+    ];
     let mut total = 0;
     for decode in ["viterbi", "simple"] {
         let output = casefile_ok(&[
@@ -280,7 +284,10 @@ fn tag_conll_spans_for_both_decodings() {
             let spans: Vec<(usize, usize, String)> = serde_json::from_str(line).unwrap();
             let n = sentence.chars().count();
             for (start, end, label) in &spans {
-                assert!(start < end && *end <= n, "{decode}: {start}..{end} in {sentence:?}");
+                assert!(
+                    start < end && *end <= n,
+                    "{decode}: {start}..{end} in {sentence:?}"
+                );
                 assert!(["PER", "LOC", "ORG", "MISC"].contains(&label.as_str()));
                 if decode == "viterbi" {
                     // Whole words: spans start and end at word boundaries.
@@ -295,7 +302,11 @@ fn tag_conll_spans_for_both_decodings() {
     assert!(total > 0, "a random model labels something");
     // Entities of `extract --decode simple` may start inside words; offsets hold.
     let input = tmp.path().join("a.txt");
-    std::fs::write(&input, "Ex-England captain Peter Blackburn met EU officials in Brussels.\n").unwrap();
+    std::fs::write(
+        &input,
+        "Ex-England captain Peter Blackburn met EU officials in Brussels.\n",
+    )
+    .unwrap();
     let out = tmp.path().join("out");
     casefile_ok(&[
         "extract",

@@ -215,6 +215,44 @@ pub fn predicted(doc: &Document) -> (Vec<Labelled>, Vec<Labelled>) {
     (triggers, arguments)
 }
 
+/// One JSON line for a processed document: its text, the predicted events
+/// (character offsets, type, rule, arguments) and the gold triggers and
+/// arguments, for inspecting rules (`eval-events --dump`).
+pub fn dump_line(gold: &GoldDocument, doc: &Document) -> String {
+    let map = CharMap::new(&doc.text);
+    let span = |s: &crate::document::Span| (map.char_offset(s.start), map.char_offset(s.end));
+    let events: Vec<serde_json::Value> = doc
+        .events
+        .iter()
+        .map(|e| {
+            let args: Vec<serde_json::Value> = e
+                .arguments
+                .iter()
+                .map(|a| serde_json::json!({"role": a.role, "span": span(&a.span)}))
+                .collect();
+            serde_json::json!({
+                "type": e.event_type,
+                "trigger": span(&e.trigger),
+                "rule": e.rule,
+                "arguments": args,
+            })
+        })
+        .collect();
+    let labelled = |v: &[Labelled]| -> Vec<serde_json::Value> {
+        v.iter()
+            .map(|l| serde_json::json!({"type": l.event_type, "role": l.role, "span": (l.start, l.end)}))
+            .collect()
+    };
+    serde_json::json!({
+        "id": gold.id,
+        "text": gold.text,
+        "events": events,
+        "gold_triggers": labelled(&gold.triggers),
+        "gold_arguments": labelled(&gold.arguments),
+    })
+    .to_string()
+}
+
 impl EventReport {
     pub fn add(&mut self, gold: &GoldDocument, doc: &Document) {
         let (triggers, arguments) = predicted(doc);

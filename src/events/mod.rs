@@ -37,7 +37,25 @@ pub struct RoleRule {
     pub max_gap: usize,
     #[serde(default)]
     pub many: bool,
+    /// Only when the trigger is (not) in the passive voice.
+    #[serde(default)]
+    pub voice: Voice,
 }
+
+/// Voice of a trigger: passive when directly preceded by a form of "be" or
+/// "get" ("was killed", "were arrested"), else active.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Voice {
+    Active,
+    Passive,
+    #[default]
+    Any,
+}
+
+const PASSIVE_AUX: [&str; 10] = [
+    "was", "were", "been", "being", "be", "is", "are", "got", "get", "gets",
+];
 
 fn default_gap() -> usize {
     12
@@ -53,6 +71,12 @@ pub struct EventRule {
     pub roles: Vec<RoleRule>,
     #[serde(default)]
     pub instruments: Vec<String>,
+    /// Words that cancel a trigger when they come directly before it.
+    #[serde(default)]
+    pub veto_before: Vec<String>,
+    /// Words that cancel a trigger when they come directly after it.
+    #[serde(default)]
+    pub veto_after: Vec<String>,
     #[serde(default)]
     pub examples: Vec<String>,
 }
@@ -62,7 +86,20 @@ pub struct EventRule {
 struct RulesFile {
     #[serde(default)]
     casualty_nouns: Vec<String>,
+    #[serde(default)]
+    argument_nouns: Vec<String>,
     event: Vec<EventRule>,
+}
+
+/// The label of common-noun argument candidates (`argument_nouns`).
+pub const NOUN_LABEL: &str = "NOUN";
+
+/// A candidate argument: token range in its sentence, label, character span.
+struct Mention {
+    a: usize,
+    b: usize,
+    label: String,
+    span: Span,
 }
 
 /// Compiled event rules.
@@ -71,6 +108,8 @@ pub struct EventRules {
     /// Trigger word sequences (lowercase) → rule index; longest first.
     triggers: Vec<(Vec<String>, usize)>,
     casualty_nouns: Vec<Vec<String>>,
+    /// Common nouns (word sequences, lowercase) that may fill roles listing `NOUN`.
+    argument_nouns: Vec<Vec<String>>,
 }
 
 /// Candidate lemmas of a word: the word itself and the stems its regular
@@ -134,13 +173,31 @@ impl RuleFile for EventRules {
         }
         // Longest first, so "drone strike" wins over "strike"; then file order.
         triggers.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
+        let mut argument_nouns: Vec<Vec<String>> = file
+            .argument_nouns
+            .iter()
+            .map(|n| n.split_whitespace().map(str::to_lowercase).collect())
+            .filter(|n: &Vec<String>| !n.is_empty())
+            .collect();
+        argument_nouns.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let mut rules = file.event;
+        for rule in &mut rules {
+            for w in rule
+                .veto_before
+                .iter_mut()
+                .chain(rule.veto_after.iter_mut())
+            {
+                *w = w.to_lowercase();
+            }
+        }
         Ok(EventRules {
+            argument_nouns,
             casualty_nouns: file
                 .casualty_nouns
                 .iter()
                 .map(|n| n.split_whitespace().map(str::to_lowercase).collect())
                 .collect(),
-            rules: file.event,
+            rules,
             triggers,
         })
     }
@@ -171,16 +228,49 @@ impl EventRules {
                 .enumerate()
                 .map(|(i, t)| (t.span.end, i + 1))
                 .collect();
-            let mentions: Vec<(usize, usize, usize)> = doc
+            let mut mentions: Vec<Mention> = doc
                 .entities
                 .iter()
-                .enumerate()
-                .filter(|(_, e)| e.sentence == s)
-                .filter_map(|(k, e)| {
-                    Some((*start_of.get(&e.span.start)?, *end_of.get(&e.span.end)?, k))
+                .filter(|e| e.sentence == s)
+                .filter_map(|e| {
+                    Some(Mention {
+                        a: *start_of.get(&e.span.start)?,
+                        b: *end_of.get(&e.span.end)?,
+                        label: e.label.clone(),
+                        span: e.span,
+                    })
                 })
                 .collect();
-            let in_entity = |i: usize| mentions.iter().any(|&(a, b, _)| a <= i && i < b);
+            let in_entity =
+                |mentions: &[Mention], i: usize| mentions.iter().any(|m| m.a <= i && i < m.b);
+            // Common nouns outside names, longest first.
+            let mut j = 0;
+            while j < words.len() {
+                let hit = (!in_entity(&mentions, j))
+                    .then(|| {
+                        self.argument_nouns.iter().find(|n| {
+                            j + n.len() <= words.len()
+                                && n.iter().enumerate().all(|(k, w)| lower[j + k] == *w)
+                        })
+                    })
+                    .flatten();
+                match hit {
+                    Some(n) => {
+                        mentions.push(Mention {
+                            a: j,
+                            b: j + n.len(),
+                            label: NOUN_LABEL.into(),
+                            span: Span::new(
+                                sentence.tokens[j].span.start,
+                                sentence.tokens[j + n.len() - 1].span.end,
+                            ),
+                        });
+                        j += n.len();
+                    }
+                    None => j += 1,
+                }
+            }
+            let passive_at = |i: usize| i > 0 && PASSIVE_AUX.contains(&lower[i - 1].as_str());
             let mut used = vec![false; words.len()];
             let mut i = 0;
             while i < words.len() {
@@ -193,14 +283,16 @@ impl EventRules {
                     continue;
                 };
                 let (len, r) = (t.len(), *r);
-                if in_entity(i) || used[i] {
+                let rule = &self.rules[r];
+                let vetoed = (i > 0 && rule.veto_before.contains(&lower[i - 1]))
+                    || (i + len < words.len() && rule.veto_after.contains(&lower[i + len]));
+                if vetoed || in_entity(&mentions, i) || used[i] {
                     i += 1;
                     continue;
                 }
                 for u in used.iter_mut().skip(i).take(len) {
                     *u = true;
                 }
-                let rule = &self.rules[r];
                 let trigger = Span::new(
                     sentence.tokens[i].span.start,
                     sentence.tokens[i + len - 1].span.end,
@@ -216,12 +308,24 @@ impl EventRules {
                     rule: format!("{}:{}", rule.event_type, t.join(" ")),
                 };
                 let mut taken: Vec<usize> = Vec::new();
+                let passive = passive_at(i);
                 for role in &rule.roles {
+                    let voice_ok = match role.voice {
+                        Voice::Any => true,
+                        Voice::Passive => passive,
+                        Voice::Active => !passive,
+                    };
+                    let filled = event.arguments.iter().any(|a| a.role == role.role);
+                    if !voice_ok || (filled && !role.many) {
+                        continue;
+                    }
                     let mut cands: Vec<(usize, usize)> = mentions
                         .iter()
-                        .filter(|(_, _, k)| !taken.contains(k))
-                        .filter(|(_, _, k)| role.entity.contains(&doc.entities[*k].label))
-                        .filter_map(|&(a, b, k)| {
+                        .enumerate()
+                        .filter(|(k, _)| !taken.contains(k))
+                        .filter(|(_, m)| role.entity.contains(&m.label))
+                        .filter_map(|(k, m)| {
+                            let (a, b) = (m.a, m.b);
                             let (side_ok, gap) = if b <= i {
                                 (role.side != Side::After, i - b)
                             } else if a >= i + len {
@@ -244,14 +348,14 @@ impl EventRules {
                         taken.push(k);
                         event.arguments.push(Argument {
                             role: role.role.clone(),
-                            span: doc.entities[k].span,
+                            span: mentions[k].span,
                             canonical: None,
                             value: None,
                         });
                     }
                 }
                 if !rule.instruments.is_empty() {
-                    let near = i.saturating_sub(4)..(i + len + 4).min(words.len());
+                    let near = i.saturating_sub(2)..(i + len + 2).min(words.len());
                     if let Some(j) = near.clone().find(|&j| {
                         forms[j].iter().any(|f| rule.instruments.contains(f))
                             && !(i..i + len).contains(&j)
@@ -400,5 +504,142 @@ mod tests {
         ] {
             assert!(types.contains(&t), "{t}");
         }
+    }
+
+    use crate::document::Entity;
+    use crate::segment::{Abbreviations, Segmenter};
+
+    /// A segmented one-sentence document with the given (text, label) entities.
+    fn doc(text: &str, entities: &[(&str, &str)]) -> Document {
+        let mut d = Document::new("t", text);
+        Segmenter::new(Abbreviations::builtin()).process(&mut d);
+        for (name, label) in entities {
+            let i = text.find(name).expect("entity in text");
+            let sentence = d
+                .sentences
+                .iter()
+                .position(|s| s.span.start <= i && i < s.span.end)
+                .unwrap();
+            d.entities.push(Entity {
+                span: Span::new(i, i + name.len()),
+                label: label.to_string(),
+                score: 0.9,
+                sentence,
+                actor: None,
+            });
+        }
+        d
+    }
+
+    /// (type, [(role, text)]) of each event found.
+    fn run(rules: &EventRules, d: &mut Document) -> Vec<(String, Vec<(String, String)>)> {
+        rules.process(d);
+        d.events
+            .iter()
+            .map(|e| {
+                let args = e
+                    .arguments
+                    .iter()
+                    .map(|a| (a.role.clone(), d.text[a.span.start..a.span.end].to_string()))
+                    .collect();
+                (e.event_type.clone(), args)
+            })
+            .collect()
+    }
+
+    fn has(args: &[(String, String)], role: &str, text: &str) -> bool {
+        args.iter().any(|(r, t)| r == role && t == text)
+    }
+
+    #[test]
+    fn every_builtin_example_yields_its_type() {
+        let rules = EventRules::builtin();
+        for rule in &rules.rules {
+            assert!(!rule.examples.is_empty(), "{}", rule.event_type);
+            for ex in &rule.examples {
+                let mut d = doc(ex, &[]);
+                let found = run(&rules, &mut d);
+                assert!(
+                    found.iter().any(|(t, _)| *t == rule.event_type),
+                    "{}: {ex:?} gave {found:?}",
+                    rule.event_type
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn vetoes_cancel_triggers_by_their_neighbours() {
+        let rules = EventRules::builtin();
+        let mut d = doc("The senator held a news conference about the budget.", &[]);
+        assert!(run(&rules, &mut d).is_empty());
+        let mut d = doc("Factory staff began a hunger strike over pay.", &[]);
+        assert!(run(&rules, &mut d).is_empty());
+        let mut d = doc("Farmers sang protest songs all evening.", &[]);
+        assert!(run(&rules, &mut d).is_empty());
+        let mut d = doc("The two envoys met in Geneva.", &[("Geneva", "LOC")]);
+        let found = run(&rules, &mut d);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0, "Contact:Meet");
+        assert!(has(&found[0].1, "Place", "Geneva"));
+    }
+
+    #[test]
+    fn ambiguous_words_and_month_names_do_not_trigger() {
+        let rules = EventRules::builtin();
+        let mut d = doc(
+            "She left the party in March and will call for more aid.",
+            &[],
+        );
+        assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
+    }
+
+    #[test]
+    fn passive_voice_puts_the_victim_before_and_the_agent_after_by() {
+        let rules = EventRules::builtin();
+        let mut d = doc(
+            "Four civilians were killed by gunmen in Kandor.",
+            &[("Kandor", "LOC")],
+        );
+        let found = run(&rules, &mut d);
+        let (t, args) = &found[0];
+        assert_eq!(t, "Life:Die");
+        assert!(has(args, "Victim", "civilians"), "{args:?}");
+        assert!(has(args, "Agent", "gunmen"), "{args:?}");
+        assert!(has(args, "Place", "Kandor"), "{args:?}");
+        // Active voice: the subject is the agent, the object the victim.
+        let mut d = doc("Rebels killed Ana Lind on Sunday.", &[("Ana Lind", "PER")]);
+        let found = run(&rules, &mut d);
+        assert!(has(&found[0].1, "Agent", "Rebels"), "{found:?}");
+        assert!(has(&found[0].1, "Victim", "Ana Lind"), "{found:?}");
+    }
+
+    #[test]
+    fn common_nouns_fill_roles_that_list_noun() {
+        let rules = EventRules::builtin();
+        let mut d = doc(
+            "Police arrested dozens of students in Varnel.",
+            &[("Varnel", "LOC")],
+        );
+        let found = run(&rules, &mut d);
+        let (t, args) = &found[0];
+        assert_eq!(t, "Justice:Arrest-Jail");
+        assert!(has(args, "Agent", "Police"), "{args:?}");
+        assert!(has(args, "Person", "students"), "{args:?}");
+        // A noun inside a name is not a candidate of its own.
+        let mut d = doc(
+            "The Border Police arrested a smuggler.",
+            &[("Border Police", "ORG")],
+        );
+        let found = run(&rules, &mut d);
+        assert!(has(&found[0].1, "Agent", "Border Police"), "{found:?}");
+    }
+
+    #[test]
+    fn unknown_rule_fields_are_rejected() {
+        let src = "[[event]]\ntype = \"Life:Die\"\ntriggers = [\"die\"]\nveto = [\"x\"]\n";
+        assert!(EventRules::parse(src, Path::new("x.toml")).is_err());
+        let src = "[[event]]\ntype = \"Life:Die\"\ntriggers = [\"die\"]\nroles = [{ role = \"Victim\", entity = [\"PER\"], voice = \"middle\" }]\n";
+        assert!(EventRules::parse(src, Path::new("x.toml")).is_err());
     }
 }
