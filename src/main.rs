@@ -43,8 +43,9 @@ struct ModelArgs {
     /// each side (default: what the model was trained with).
     #[arg(long)]
     context: Option<usize>,
-    /// Number format at inference.
-    #[arg(long, value_enum, default_value_t = Precision::F32)]
+    /// Number format at inference (auto: bf16 where the CPU has native bf16
+    /// instructions, else f32).
+    #[arg(long, value_enum, default_value_t = Precision::Auto)]
     precision: Precision,
     /// How word labels are read from the model's scores.
     #[arg(long, value_enum, default_value_t = Decode::Viterbi)]
@@ -105,8 +106,10 @@ enum Command {
         /// its merged event and that event's source documents.
         #[arg(long, value_name = "FILE")]
         jsonl: Option<PathBuf>,
-        /// Documents per NER batch.
-        #[arg(long, default_value_t = 32)]
+        /// Documents per NER batch: their sentences are sorted by length and
+        /// share forward passes. 128 ran 9% faster than 32 on generated
+        /// articles (make bench); memory grows with it.
+        #[arg(long, default_value_t = 128)]
         batch_docs: usize,
         /// No progress output.
         #[arg(long, short)]
@@ -606,7 +609,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+/// Keeps glibc from handing libtorch's large activation buffers back to the
+/// kernel after every forward pass. By default a buffer above the mmap
+/// threshold is a fresh mapping each time, so every batch pays for page faults
+/// and zeroing: measured on CoNLL dev, 6 s of system time in a 15 s forward run
+/// (f32, 2 cores), gone with these settings; forward time fell by 23% (f32) and
+/// 27% (bf16). Memory stays bounded: freed buffers are reused for the next batch.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    // SAFETY: mallopt only adjusts allocator parameters; called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
