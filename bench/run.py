@@ -111,15 +111,24 @@ def main():
         secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu"], stdout=f"{WORK}/cf.conll")
         ner["casefile"] = row("ner casefile tag-conll", words, "words", secs, rss,
                               "as shipped: Viterbi decoding, model load included")
-        # The same, decoding as transformers' simple aggregation does: these are the
-        # entities compared with the Python pipeline's.
-        secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu", "--decode", "simple", "--spans"],
-                                  stdout=f"{WORK}/cf_simple.jsonl")
-        ner["casefile_simple"] = row("ner casefile tag-conll --decode simple", words, "words", secs, rss,
-                                     "transformers' aggregation, model load included")
+        secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu", "--precision", "f32"],
+                                  stdout=f"{WORK}/cf_f32.conll")
+        ner["casefile_f32"] = row("ner casefile tag-conll --precision f32", words, "words", secs, rss,
+                                  "the trained numerics exactly, model load included")
+        # Decoding as transformers' simple aggregation does: these are the entities
+        # compared with the Python pipeline's, in both number formats.
+        for precision in ("auto", "f32"):
+            secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu", "--decode", "simple", "--spans",
+                                       "--precision", precision], stdout=f"{WORK}/cf_simple_{precision}.jsonl")
+            row(f"ner casefile --decode simple --precision {precision}", words, "words", secs, rss,
+                "transformers' aggregation, model load included")
         _, rss, out, _ = run_rss([BIN, "bench-forward", "--conll", DEV, "--device", "cpu"])
         fwd = json.loads(out)
-        ner["bare"] = row("ner libtorch bare forward", words, "words", fwd["seconds"], rss, "forward passes only")
+        ner["bare"] = row("ner libtorch bare forward", words, "words", fwd["seconds"], rss,
+                          "forward passes only, as shipped (auto)")
+        _, rss, out, _ = run_rss([BIN, "bench-forward", "--conll", DEV, "--device", "cpu", "--precision", "f32"])
+        fwd = json.loads(out)
+        row("ner libtorch bare forward f32", words, "words", fwd["seconds"], rss, "forward passes only, f32")
 
         def python(batch, out, conll=DEV):
             cmd = [PY, "bench/py_ner.py", "--model", MODEL, "--conll", conll, "--out", out]
@@ -149,10 +158,14 @@ def main():
         res, rss = python(best, f"{WORK}/py_tuned.jsonl")
         ner["py_tuned"] = row("ner transformers pipeline tuned", words, "words", res["seconds"], rss,
                               f"batch_size {best}, model load excluded")
-        _, agree_out, _ = run([PY, "bench/agree.py", f"{WORK}/cf_simple.jsonl", f"{WORK}/py_default.jsonl"])
-        agreement = json.loads(agree_out.strip().splitlines()[-1])
-        print(f"entity agreement casefile vs transformers: {agreement['agreement']}% "
-              f"({agreement['agreed']} of casefile {agreement['casefile']}, python {agreement['python']})")
+        agreement = {}
+        for precision in ("auto", "f32"):
+            _, agree_out, _ = run([PY, "bench/agree.py", f"{WORK}/cf_simple_{precision}.jsonl",
+                                   f"{WORK}/py_default.jsonl"])
+            a = json.loads(agree_out.strip().splitlines()[-1])
+            agreement[precision] = a
+            print(f"entity agreement casefile --decode simple --precision {precision} vs transformers: "
+                  f"{a['agreement']}% ({a['agreed']} agreed; casefile {a['casefile']}, python {a['python']})")
     else:
         print(f"NER benchmarks skipped: {DEV} is missing (needs ../shared beside the checkout)")
         agreement = None
@@ -192,14 +205,18 @@ def main():
             md.append(f"| {name} | {items:,} | {secs:.1f} | {per:,.0f} | {rss:.0f} MB | {note} |")
     md.append("")
     if ner:
-        md.append(f"- casefile / transformers default: **{ner['casefile'] / ner['py_default']:.2f}x**; "
-                  f"casefile / transformers tuned: **{ner['casefile'] / ner['py_tuned']:.2f}x**; "
-                  f"casefile tag-conll / bare forward: {ner['casefile'] / ner['bare']:.0%}")
+        md.append(f"- casefile (as shipped) / transformers default: **{ner['casefile'] / ner['py_default']:.2f}x**; "
+                  f"/ transformers tuned: **{ner['casefile'] / ner['py_tuned']:.2f}x**; "
+                  f"tag-conll / bare forward: {ner['casefile'] / ner['bare']:.0%}")
+        md.append(f"- casefile `--precision f32` / transformers default: "
+                  f"**{ner['casefile_f32'] / ner['py_default']:.2f}x**; / transformers tuned: "
+                  f"**{ner['casefile_f32'] / ner['py_tuned']:.2f}x**")
     md.append(f"- extract end to end / bare forward on the same articles: **{extract_wps / bare_wps:.0%}**")
     if agreement:
-        md.append(f"- entity agreement of `tag-conll --decode simple` with the transformers pipeline on CoNLL "
-                  f"dev: **{agreement['agreement']}%** (same character span and type; {agreement['agreed']:,} "
-                  f"agreed, casefile {agreement['casefile']:,}, transformers {agreement['python']:,})")
+        for precision, a in agreement.items():
+            md.append(f"- entity agreement of `tag-conll --decode simple --precision {precision}` with the "
+                      f"transformers pipeline on CoNLL dev: **{a['agreement']}%** (same character span and "
+                      f"type; {a['agreed']:,} agreed, casefile {a['casefile']:,}, transformers {a['python']:,})")
     if scale:
         md += ["", f"Scaling (`extract`, generated articles of {SCALE_WORDS} words):", "",
                "| generated articles | seconds | docs/s | peak RSS |", "|---:|---:|---:|---:|"]
