@@ -239,7 +239,9 @@ struct Reporter {
 }
 
 impl Reporter {
-    fn new(quiet: bool) -> Reporter {
+    /// On a terminal, the bar starts as a spinner; a background thread counts
+    /// the input documents and, once it knows, turns it into a bar with an ETA.
+    fn new(quiet: bool, sources: &[casefile::ingest::Source]) -> Reporter {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
@@ -249,6 +251,19 @@ impl Reporter {
                 .expect("valid template"),
             );
             bar.enable_steady_tick(Duration::from_millis(200));
+            let counting = bar.clone();
+            let sources = sources.to_vec();
+            std::thread::spawn(move || {
+                if let Some(total) = casefile::ingest::count_documents(&sources) {
+                    counting.set_length(total);
+                    counting.set_style(
+                        ProgressStyle::with_template(
+                            "{bar:30} {pos}/{len} documents ({per_sec}, ETA {eta}) {msg} [{elapsed}]",
+                        )
+                        .expect("valid template"),
+                    );
+                }
+            });
             bar
         });
         Reporter {
@@ -305,9 +320,9 @@ fn extract(
     let sources = casefile::ingest::resolve_with(inputs, columns)?;
     // Model and rule errors name their own file.
     let pipeline = Pipeline::new(&config).context("loading the pipeline")?;
-    let documents = casefile::ingest::documents(sources);
     let mut silent = Silent;
-    let mut reporter = Reporter::new(quiet);
+    let mut reporter = Reporter::new(quiet, &sources);
+    let documents = casefile::ingest::documents(sources);
     let progress: &mut dyn Progress = if quiet { &mut silent } else { &mut reporter };
     if resume {
         let (mut sink, replay) = OutputDir::resume(out, &options)?;
