@@ -438,14 +438,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if spans {
                 let stdout = std::io::stdout();
                 let mut out = std::io::BufWriter::new(stdout.lock());
-                for (chunk, docs) in conll.sentences.chunks(2048).zip(
-                    conll
-                        .sentences
-                        .iter()
-                        .map(|s| s.document)
-                        .collect::<Vec<_>>()
-                        .chunks(2048),
-                ) {
+                let doc_of: Vec<usize> = conll.sentences.iter().map(|s| s.document).collect();
+                // Chunks keep memory flat on large files, as in train::predict.
+                for (chunk, docs) in conll.sentences.chunks(2048).zip(doc_of.chunks(2048)) {
                     let words: Vec<Vec<&str>> = chunk
                         .iter()
                         .map(|s| s.words.iter().map(String::as_str).collect())

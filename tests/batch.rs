@@ -178,6 +178,50 @@ fn journal_lines(out: &Path) -> usize {
         .unwrap_or(0)
 }
 
+/// The extract command of the resume tests: small batches, so many syncs.
+fn extract_command(
+    input: &Path,
+    out: &Path,
+    model: &Path,
+    batch_docs: &str,
+    resume: bool,
+) -> Command {
+    let mut c = Command::new(bin());
+    c.args([
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--batch-docs",
+        batch_docs,
+        "--quiet",
+    ])
+    .current_dir(repo())
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
+    if resume {
+        c.arg("--resume");
+    }
+    c
+}
+
+/// Starts `cmd` and kills it (SIGKILL) once the journal in `out` holds at
+/// least `lines` lines, or lets it be if it ends first.
+fn kill_at_journal_lines(mut cmd: Command, out: &Path, lines: usize) {
+    let mut child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    while journal_lines(out) < lines && started.elapsed() < Duration::from_secs(120) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+}
+
 #[test]
 fn resume_after_kill_nine_gives_the_files_of_an_uninterrupted_run() {
     let tmp = tempfile::tempdir().unwrap();
@@ -185,27 +229,7 @@ fn resume_after_kill_nine_gives_the_files_of_an_uninterrupted_run() {
     let input = tmp.path().join("in.jsonl");
     let n = 400;
     resume_corpus(&input, n);
-    let run = |out: &Path, resume: bool| -> Command {
-        let mut c = Command::new(bin());
-        c.args([
-            "extract",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--model",
-            model.to_str().unwrap(),
-            "--batch-docs",
-            "2",
-            "--quiet",
-        ])
-        .current_dir(repo())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-        if resume {
-            c.arg("--resume");
-        }
-        c
-    };
+    let run = |out: &Path, resume: bool| extract_command(&input, out, &model, "2", resume);
     let whole = tmp.path().join("whole");
     assert!(run(&whole, false).status().unwrap().success());
     let expected = files(&whole);
@@ -215,30 +239,11 @@ fn resume_after_kill_nine_gives_the_files_of_an_uninterrupted_run() {
     // Kill points: before anything is journalled, early, in the middle, late.
     for (k, at) in [0usize, 3, n / 2, n - 5].into_iter().enumerate() {
         let out = tmp.path().join(format!("killed{k}"));
-        let mut child = run(&out, false).spawn().unwrap();
-        let started = Instant::now();
-        while journal_lines(&out) < at && started.elapsed() < Duration::from_secs(120) {
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        let _ = child.kill(); // SIGKILL
-        child.wait().unwrap();
+        kill_at_journal_lines(run(&out, false), &out, at);
         // A second interruption during the resumed run, for the middle point.
         if at == n / 2 {
-            let mut again = run(&out, true).spawn().unwrap();
             let before = journal_lines(&out);
-            let started = Instant::now();
-            while journal_lines(&out) < before + 20 && started.elapsed() < Duration::from_secs(120)
-            {
-                if again.try_wait().unwrap().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            let _ = again.kill();
-            again.wait().unwrap();
+            kill_at_journal_lines(run(&out, true), &out, before + 20);
         }
         assert!(run(&out, true).status().unwrap().success(), "resume {k}");
         let got = files(&out);
@@ -263,27 +268,7 @@ fn resume_refuses_different_inputs() {
     let input = tmp.path().join("in.jsonl");
     resume_corpus(&input, 400);
     let out = tmp.path().join("out");
-    let mut child = Command::new(bin())
-        .args([
-            "extract",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--model",
-            model.to_str().unwrap(),
-            "--batch-docs",
-            "1",
-            "--quiet",
-        ])
-        .current_dir(repo())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while journal_lines(&out) < 2 && started.elapsed() < Duration::from_secs(120) {
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    let _ = child.kill();
-    child.wait().unwrap();
+    kill_at_journal_lines(extract_command(&input, &out, &model, "1", false), &out, 2);
     assert!(journal_lines(&out) >= 2, "the killed run left a journal");
     let other = tmp.path().join("other.jsonl");
     std::fs::write(&other, "{\"id\":\"zzz\",\"text\":\"Other news.\"}\n").unwrap();

@@ -169,14 +169,6 @@ impl Tagger {
         }
     }
 
-    /// The number format the weights are in now.
-    pub fn precision(&self) -> Precision {
-        match self.model.vs.variables().values().next().map(Tensor::kind) {
-            Some(Kind::BFloat16) => Precision::Bf16,
-            _ => Precision::F32,
-        }
-    }
-
     pub fn labels(&self) -> &LabelSet {
         &self.model.labels
     }
@@ -493,10 +485,7 @@ pub fn bench_forward(
     sentences: &[Vec<&str>],
     doc_of: &[usize],
 ) -> Result<ForwardBench> {
-    let pieces = sentences
-        .iter()
-        .map(|words| tagger.encoder.pieces(words))
-        .collect::<Result<Vec<_>>>()?;
+    let pieces = tagger.pieces_of(sentences)?;
     let windows = tagger.encoder.all_windows(&pieces, doc_of, tagger.context);
     let batches: Vec<Batch> = tagger
         .plan(&windows)

@@ -8,7 +8,7 @@
 //! sources, when the run finishes. Memory holds the merged events only, never
 //! the text.
 
-use super::{argument_actor, chars, entity_id, event_id, write_err, AtomicWriter, Sink};
+use super::{argument_actor, chars, entity_id, event_id, write_err, AtomicWriter, Sink, SpanOut};
 use crate::document::{CharMap, Document, Span};
 use crate::error::{Error, Result};
 use crate::merge::{Facets, Merger};
@@ -16,13 +16,6 @@ use serde::Serialize;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-
-#[derive(Serialize)]
-struct SpanOut<'a> {
-    text: &'a str,
-    start: usize,
-    end: usize,
-}
 
 #[derive(Serialize)]
 struct ArgumentOut<'a> {
@@ -113,14 +106,7 @@ fn line<'a>(
     merged_id: &'a str,
 ) -> EventLine<'a> {
     let e = &doc.events[n];
-    let span = |s: Span| {
-        let (start, end) = chars(map, s);
-        SpanOut {
-            text: doc.slice(s),
-            start,
-            end,
-        }
-    };
+    let span = |s: Span| SpanOut::of(doc, map, s);
     let time = e.arguments.iter().find(|a| a.role == "Time");
     EventLine {
         document: &doc.id,

@@ -1,18 +1,11 @@
 //! `documents.jsonl`: one object per input document, in input order.
 
-use super::{chars, write_err, AtomicWriter, Sink};
+use super::{chars, write_err, AtomicWriter, Sink, SpanOut};
 use crate::document::{CharMap, Document};
 use crate::error::Result;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
-
-#[derive(Serialize)]
-struct SpanOut<'a> {
-    text: &'a str,
-    start: usize,
-    end: usize,
-}
 
 #[derive(Serialize)]
 struct EntityOut<'a> {
@@ -109,14 +102,7 @@ impl DocumentsJsonl {
 
 fn record(doc: &Document) -> DocumentOut<'_> {
     let map = CharMap::new(&doc.text);
-    let span = |s| {
-        let (start, end) = chars(&map, s);
-        SpanOut {
-            text: doc.slice(s),
-            start,
-            end,
-        }
-    };
+    let span = |s| SpanOut::of(doc, &map, s);
     DocumentOut {
         id: &doc.id,
         source: doc.origin.to_string(),

@@ -103,6 +103,25 @@ pub(crate) fn chars(map: &CharMap, span: Span) -> (usize, usize) {
     (map.char_offset(span.start), map.char_offset(span.end))
 }
 
+/// A span as the JSON outputs write it: its text and character offsets.
+#[derive(serde::Serialize)]
+pub(crate) struct SpanOut<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+impl<'a> SpanOut<'a> {
+    pub(crate) fn of(doc: &'a Document, map: &CharMap, span: Span) -> SpanOut<'a> {
+        let (start, end) = chars(map, span);
+        SpanOut {
+            text: doc.slice(span),
+            start,
+            end,
+        }
+    }
+}
+
 /// The stable id of a canonical entity across documents and runs: its type
 /// and canonical name, e.g. `PER:Qassem Soleimani`. Readable, and the same in
 /// the event stream and the database, so the two can be joined.
