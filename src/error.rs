@@ -27,6 +27,10 @@ pub enum Error {
     Rules { path: PathBuf, reason: String },
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
+    /// The cross-document merge index (a temporary SQLite file) failed, e.g.
+    /// its directory is full.
+    #[error("cross-document merge index: {0}")]
+    Merge(String),
     #[error("writing {path}: {reason}")]
     Output { path: PathBuf, reason: String },
 }

@@ -22,12 +22,13 @@
 //! Names are compared case- and space-insensitively, as the resolve stage
 //! compares them within a document. Merged ids are the id of the event's first
 //! mention in input order, so the same input gives byte-identical output. The
-//! [`Merger`] keeps one small record per merged event (never text), so memory
-//! grows with the number of merged events, not with the corpus.
+//! [`Merger`] keeps its index in a temporary file, not in memory, so memory
+//! stays flat however many events a corpus holds.
 
 use crate::document::{Argument, Document, Event};
+use crate::error::{Error, Result};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use rusqlite::{params, Connection};
 
 /// Roles on the agent side of an event (the doer), by precedence: the
 /// `agent` column of events.csv and part of the merge key.
@@ -171,8 +172,9 @@ pub fn dates_match(a: Option<&str>, b: Option<&str>) -> bool {
     }
 }
 
-/// One merged event: what it is (from its first mention) and where it was
-/// reported.
+/// One merged event: what it is (from its first mention) and how often it was
+/// reported. The documents that reported it are read with
+/// [`Merger::documents`] or [`Merger::for_each`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MergedEvent {
     /// The id of its first mention (`doc#eN`), or the id stored by an earlier run.
@@ -186,44 +188,98 @@ pub struct MergedEvent {
     pub place: String,
     /// The first instrument any mention names (outlets differ in detail).
     pub instrument: String,
-    /// Documents that reported it in this run, in input order, each once.
-    pub documents: Vec<String>,
     /// Mentions of it in this run.
     pub mentions: usize,
 }
 
 /// Where a mention went.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assignment {
-    /// Index into [`Merger::events`].
+    /// The merged event's number, in the order merged events were created.
     pub index: usize,
+    /// The merged event's id.
+    pub id: String,
     /// Whether the mention started a new merged event.
     pub created: bool,
     /// Whether the mention filled in the event's instrument.
     pub instrument_added: bool,
 }
 
+/// The merge index's tables. `merged.idx` is the merged event's number;
+/// `key` is [`MergeKey::text`] (NULL for events never merged into);
+/// `last_doc` is the last document that reported it, since a document's
+/// mentions arrive together. `sources` lists each event's documents in input
+/// order (its rowid).
+const MERGE_SCHEMA: &str = "
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+PRAGMA cache_size = -8192;
+CREATE TABLE merged (
+    idx INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    key TEXT,
+    type TEXT NOT NULL,
+    date TEXT,
+    agent TEXT NOT NULL,
+    patient TEXT NOT NULL,
+    place TEXT NOT NULL,
+    instrument TEXT NOT NULL,
+    mentions INTEGER NOT NULL,
+    last_doc TEXT
+);
+CREATE INDEX merged_key ON merged(key) WHERE key IS NOT NULL;
+CREATE TABLE sources (idx INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX sources_idx ON sources(idx);
+BEGIN;
+";
+
+/// Writes between commits of the merge index: commits release the page cache
+/// to the file, so memory stays at the cache size.
+const MERGE_COMMIT_EVERY: usize = 4096;
+
+fn merge_err(e: rusqlite::Error) -> Error {
+    Error::Merge(e.to_string())
+}
+
+fn int(v: usize) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
 /// Assigns event mentions, in input order, to merged events.
-#[derive(Debug, Default)]
+///
+/// The index lives in a private temporary SQLite file (SQLite's own temporary
+/// directory: `SQLITE_TMPDIR`, else `TMPDIR`, else `/var/tmp` or `/tmp`),
+/// which the operating system removes when the run ends, however it ends. Only
+/// a small page cache stays in memory, so a run over millions of documents
+/// holds no more than a run over a thousand: in memory, one record per merged
+/// event would have grown without bound.
 pub struct Merger {
-    events: Vec<MergedEvent>,
-    /// Key → indices of the merged events with that key, oldest first.
-    by_key: HashMap<MergeKey, Vec<usize>>,
-    ids: HashMap<String, usize>,
+    conn: Connection,
+    len: usize,
+    /// Writes since the last commit.
+    pending: usize,
 }
 
 impl Merger {
-    pub fn new() -> Merger {
-        Merger::default()
+    pub fn new() -> Result<Merger> {
+        // An empty path is a temporary database on disk that SQLite deletes
+        // when it is closed (on Unix, as soon as it is opened).
+        let conn = Connection::open("").map_err(merge_err)?;
+        conn.execute_batch(MERGE_SCHEMA).map_err(merge_err)?;
+        Ok(Merger {
+            conn,
+            len: 0,
+            pending: 0,
+        })
     }
 
-    /// The merged events, in the order they were first seen.
-    pub fn events(&self) -> &[MergedEvent] {
-        &self.events
+    /// How many merged events there are.
+    pub fn len(&self) -> usize {
+        self.len
     }
 
-    pub fn get(&self, index: usize) -> &MergedEvent {
-        &self.events[index]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Registers a merged event stored by an earlier run, with the text of its
@@ -231,86 +287,204 @@ impl Merger {
     /// mentions of it merge into it rather than starting a duplicate. Returns
     /// `false` for a key text this version cannot read: the event keeps its id
     /// (no new event will take it) but no new mention merges into it.
-    pub fn add_stored(&mut self, event: MergedEvent, key: Option<&str>) -> bool {
-        let parsed = key.map(parse_key);
-        let index = self.events.len();
-        self.ids.insert(event.id.clone(), index);
-        self.events.push(event);
-        match parsed {
-            None => true,
-            Some(Some(k)) => {
-                self.by_key.entry(k).or_default().push(index);
-                true
-            }
-            Some(None) => false,
+    pub fn add_stored(&mut self, event: MergedEvent, key: Option<&str>) -> Result<bool> {
+        // Stored again in this version's form, so equal keys compare equal.
+        let parsed = key.map(|k| parse_key(k).map(|k| k.text()));
+        let readable = !matches!(parsed, Some(None));
+        self.insert(&event, parsed.flatten().as_deref())?;
+        Ok(readable)
+    }
+
+    fn insert(&mut self, e: &MergedEvent, key: Option<&str>) -> Result<usize> {
+        let index = self.len;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO merged (idx, id, key, type, date, agent, patient, place, instrument,
+                                     mentions)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    int(index),
+                    e.id,
+                    key,
+                    e.event_type,
+                    e.date,
+                    e.agent,
+                    e.patient,
+                    e.place,
+                    e.instrument,
+                    int(e.mentions),
+                ])
+            })
+            .map_err(merge_err)?;
+        self.len += 1;
+        self.wrote()?;
+        Ok(index)
+    }
+
+    fn wrote(&mut self) -> Result<()> {
+        self.pending += 1;
+        if self.pending >= MERGE_COMMIT_EVERY {
+            self.pending = 0;
+            self.conn
+                .execute_batch("COMMIT; BEGIN")
+                .map_err(merge_err)?;
         }
+        Ok(())
     }
 
     /// Assigns one mention: to the oldest merged event with its key and a
     /// matching date, else to a new merged event named after the mention.
-    pub fn assign(&mut self, doc_id: &str, mention_id: &str, facets: &Facets) -> Assignment {
-        let key = facets.key();
-        let found = key.as_ref().and_then(|k| {
-            self.by_key.get(k).and_then(|candidates| {
-                candidates
-                    .iter()
-                    .copied()
-                    .find(|&i| dates_match(self.events[i].date.as_deref(), facets.date.as_deref()))
-            })
-        });
+    pub fn assign(
+        &mut self,
+        doc_id: &str,
+        mention_id: &str,
+        facets: &Facets,
+    ) -> Result<Assignment> {
+        let key = facets.key().map(|k| k.text());
+        let found = match &key {
+            None => None,
+            Some(k) => self.oldest_match(k, facets.date.as_deref())?,
+        };
         let (index, created) = match found {
             Some(i) => (i, false),
             None => {
-                let index = self.events.len();
-                let id = self.free_id(mention_id);
-                self.ids.insert(id.clone(), index);
-                self.events.push(MergedEvent {
-                    id,
+                let event = MergedEvent {
+                    id: self.free_id(mention_id)?,
                     event_type: facets.event_type.clone(),
                     date: facets.date.clone(),
                     agent: facets.agent.join("; "),
                     patient: facets.patient.join("; "),
                     place: facets.place.join("; "),
                     instrument: String::new(),
-                    documents: Vec::new(),
                     mentions: 0,
-                });
-                if let Some(k) = key {
-                    self.by_key.entry(k).or_default().push(index);
-                }
-                (index, true)
+                };
+                (self.insert(&event, key.as_deref())?, true)
             }
         };
-        let e = &mut self.events[index];
-        // A document's mentions arrive together, so its id, if already
-        // listed, is the last one.
-        if e.documents.last().map(String::as_str) != Some(doc_id) {
-            e.documents.push(doc_id.to_string());
+        let (id, last_doc, instrument): (String, Option<String>, String) = self
+            .conn
+            .prepare_cached("SELECT id, last_doc, instrument FROM merged WHERE idx = ?1")
+            .and_then(|mut s| s.query_row([int(index)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+            .map_err(merge_err)?;
+        if last_doc.as_deref() != Some(doc_id) {
+            self.conn
+                .prepare_cached("INSERT INTO sources (idx, doc) VALUES (?1, ?2)")
+                .and_then(|mut s| s.execute(params![int(index), doc_id]))
+                .map_err(merge_err)?;
         }
-        e.mentions += 1;
-        let instrument_added = e.instrument.is_empty() && !facets.instrument.is_empty();
-        if instrument_added {
-            e.instrument = facets.instrument.join("; ");
-        }
-        Assignment {
+        let instrument_added = instrument.is_empty() && !facets.instrument.is_empty();
+        let instrument = if instrument_added {
+            facets.instrument.join("; ")
+        } else {
+            instrument
+        };
+        self.conn
+            .prepare_cached(
+                "UPDATE merged SET mentions = mentions + 1, last_doc = ?2, instrument = ?3
+                 WHERE idx = ?1",
+            )
+            .and_then(|mut s| s.execute(params![int(index), doc_id, instrument]))
+            .map_err(merge_err)?;
+        self.wrote()?;
+        Ok(Assignment {
             index,
+            id,
             created,
             instrument_added,
+        })
+    }
+
+    /// The oldest merged event with this key whose date matches.
+    fn oldest_match(&self, key: &str, date: Option<&str>) -> Result<Option<usize>> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT idx, date FROM merged WHERE key = ?1 ORDER BY idx")
+            .map_err(merge_err)?;
+        let mut rows = s.query([key]).map_err(merge_err)?;
+        while let Some(r) = rows.next().map_err(merge_err)? {
+            let stored: Option<String> = r.get(1).map_err(merge_err)?;
+            if dates_match(stored.as_deref(), date) {
+                let idx: i64 = r.get(0).map_err(merge_err)?;
+                return Ok(usize::try_from(idx).ok());
+            }
         }
+        Ok(None)
     }
 
     /// The mention's id, or, when an event stored by an earlier run already
     /// has that id (the document was extracted again and now reads
     /// differently), the id with the first free `~N` suffix.
-    fn free_id(&self, mention_id: &str) -> String {
-        if !self.ids.contains_key(mention_id) {
-            return mention_id.to_string();
+    fn free_id(&self, mention_id: &str) -> Result<String> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT 1 FROM merged WHERE id = ?1")
+            .map_err(merge_err)?;
+        let mut id = mention_id.to_string();
+        let mut n = 1;
+        while s.exists([&id]).map_err(merge_err)? {
+            n += 1;
+            id = format!("{mention_id}~{n}");
         }
-        (2..)
-            .map(|n| format!("{mention_id}~{n}"))
-            .find(|id| !self.ids.contains_key(id))
-            .unwrap_or_default()
+        Ok(id)
     }
+
+    /// The merged event with this number.
+    pub fn get(&self, index: usize) -> Result<MergedEvent> {
+        self.conn
+            .prepare_cached(&format!("{SELECT_EVENT} WHERE idx = ?1"))
+            .and_then(|mut s| s.query_row([int(index)], read_event))
+            .map_err(merge_err)
+    }
+
+    /// The documents that reported the merged event in this run, in input
+    /// order, each once.
+    pub fn documents(&self, index: usize) -> Result<Vec<String>> {
+        let mut s = self
+            .conn
+            .prepare_cached("SELECT doc FROM sources WHERE idx = ?1 ORDER BY rowid")
+            .map_err(merge_err)?;
+        let docs = s
+            .query_map([int(index)], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(merge_err);
+        docs
+    }
+
+    /// Calls `f` with every merged event and its documents, in the order
+    /// they were created, reading one at a time.
+    pub fn for_each(&self, mut f: impl FnMut(&MergedEvent, &[String]) -> Result<()>) -> Result<()> {
+        let mut s = self
+            .conn
+            .prepare(&format!("{SELECT_EVENT} ORDER BY idx"))
+            .map_err(merge_err)?;
+        let mut rows = s.query([]).map_err(merge_err)?;
+        let mut index = 0;
+        while let Some(r) = rows.next().map_err(merge_err)? {
+            let event = read_event(r).map_err(merge_err)?;
+            f(&event, &self.documents(index)?)?;
+            index += 1;
+        }
+        Ok(())
+    }
+}
+
+const SELECT_EVENT: &str =
+    "SELECT id, type, date, agent, patient, place, instrument, mentions FROM merged";
+
+fn read_event(r: &rusqlite::Row) -> rusqlite::Result<MergedEvent> {
+    let mentions: i64 = r.get(7)?;
+    Ok(MergedEvent {
+        id: r.get(0)?,
+        event_type: r.get(1)?,
+        date: r.get(2)?,
+        agent: r.get(3)?,
+        patient: r.get(4)?,
+        place: r.get(5)?,
+        instrument: r.get(6)?,
+        mentions: usize::try_from(mentions).unwrap_or(0),
+    })
 }
 
 /// Reads [`MergeKey::text`] back.
@@ -350,10 +524,15 @@ mod tests {
 
     const ATTACK: &str = "Conflict:Attack";
 
+    fn assign(m: &mut Merger, doc: &str, mention: &str, f: &Facets) -> Assignment {
+        m.assign(doc, mention, f).unwrap()
+    }
+
     #[test]
     fn two_outlets_reporting_one_strike_give_one_event_with_two_sources() {
-        let mut m = Merger::new();
-        let a = m.assign(
+        let mut m = Merger::new().unwrap();
+        let a = assign(
+            &mut m,
             "wire",
             "wire#e1",
             &facets(
@@ -364,7 +543,8 @@ mod tests {
                 Some("2024-03-06"),
             ),
         );
-        let b = m.assign(
+        let b = assign(
+            &mut m,
             "daily",
             "daily#e3",
             &facets(
@@ -377,34 +557,45 @@ mod tests {
         );
         assert!(a.created && !b.created);
         assert_eq!(a.index, b.index);
-        let e = m.get(a.index);
+        let e = m.get(a.index).unwrap();
         assert_eq!(e.id, "wire#e1", "named after the first mention");
-        assert_eq!(e.documents, ["wire", "daily"]);
+        assert_eq!(m.documents(a.index).unwrap(), ["wire", "daily"]);
         assert_eq!(e.mentions, 2);
         assert_eq!(e.agent, "United States", "shown as first reported");
-        assert_eq!(m.events().len(), 1);
+        assert_eq!(m.len(), 1);
     }
 
     #[test]
     fn actors_are_compared_as_sets() {
-        let mut m = Merger::new();
-        let a = m.assign("a", "a#e1", &facets(ATTACK, &["X", "Y"], &[], &[], None));
-        let b = m.assign(
+        let mut m = Merger::new().unwrap();
+        let a = assign(
+            &mut m,
+            "a",
+            "a#e1",
+            &facets(ATTACK, &["X", "Y"], &[], &[], None),
+        );
+        let b = assign(
+            &mut m,
             "b",
             "b#e1",
             &facets(ATTACK, &["Y", "X", "x"], &[], &[], None),
         );
         assert_eq!(a.index, b.index);
         // Agent and patient sides are not interchangeable.
-        let c = m.assign("c", "c#e1", &facets(ATTACK, &[], &["X", "Y"], &[], None));
+        let c = assign(
+            &mut m,
+            "c",
+            "c#e1",
+            &facets(ATTACK, &[], &["X", "Y"], &[], None),
+        );
         assert!(c.created);
     }
 
     #[test]
     fn type_actors_and_place_must_agree() {
-        let mut m = Merger::new();
+        let mut m = Merger::new().unwrap();
         let base = facets(ATTACK, &["A"], &["B"], &["Basra"], Some("2024-03-06"));
-        m.assign("d0", "d0#e1", &base);
+        assign(&mut m, "d0", "d0#e1", &base);
         let mut other_type = base.clone();
         other_type.event_type = "Life:Die".into();
         let mut other_patient = base.clone();
@@ -426,9 +617,12 @@ mod tests {
         .enumerate()
         {
             let doc = format!("d{}", n + 1);
-            assert!(m.assign(&doc, &format!("{doc}#e1"), f).created, "{f:?}");
+            assert!(
+                assign(&mut m, &doc, &format!("{doc}#e1"), f).created,
+                "{f:?}"
+            );
         }
-        assert_eq!(m.events().len(), 6);
+        assert_eq!(m.len(), 6);
     }
 
     #[test]
@@ -448,39 +642,39 @@ mod tests {
     fn the_first_mention_is_the_date_anchor() {
         // Mon, Tue, Wed: Tuesday joins Monday's event; Wednesday is two days
         // from the anchor and starts its own, whatever order ties would give.
-        let mut m = Merger::new();
+        let mut m = Merger::new().unwrap();
         let f = |d| facets(ATTACK, &["A"], &["B"], &[], Some(d));
-        let mon = m.assign("a", "a#e1", &f("2024-03-04"));
-        let tue = m.assign("b", "b#e1", &f("2024-03-05"));
-        let wed = m.assign("c", "c#e1", &f("2024-03-06"));
+        let mon = assign(&mut m, "a", "a#e1", &f("2024-03-04"));
+        let tue = assign(&mut m, "b", "b#e1", &f("2024-03-05"));
+        let wed = assign(&mut m, "c", "c#e1", &f("2024-03-06"));
         assert_eq!(mon.index, tue.index);
         assert!(wed.created);
         // A later Tuesday report now matches both: the older event wins.
-        let tue2 = m.assign("d", "d#e1", &f("2024-03-05"));
+        let tue2 = assign(&mut m, "d", "d#e1", &f("2024-03-05"));
         assert_eq!(tue2.index, mon.index);
     }
 
     #[test]
     fn mentions_without_actors_are_never_merged() {
-        let mut m = Merger::new();
+        let mut m = Merger::new().unwrap();
         let f = facets(ATTACK, &[], &[], &[], None);
-        assert!(m.assign("a", "a#e1", &f).created);
-        assert!(m.assign("b", "b#e1", &f).created);
-        assert_eq!(m.events().len(), 2);
+        assert!(assign(&mut m, "a", "a#e1", &f).created);
+        assert!(assign(&mut m, "b", "b#e1", &f).created);
+        assert_eq!(m.len(), 2);
     }
 
     #[test]
     fn one_document_is_listed_once_and_instruments_are_filled_in() {
-        let mut m = Merger::new();
+        let mut m = Merger::new().unwrap();
         let mut f = facets(ATTACK, &["A"], &["B"], &[], None);
-        let first = m.assign("a", "a#e1", &f);
+        let first = assign(&mut m, "a", "a#e1", &f);
         assert!(!first.instrument_added);
         f.instrument = vec!["drone".into()];
-        let second = m.assign("a", "a#e4", &f);
+        let second = assign(&mut m, "a", "a#e4", &f);
         assert!(second.instrument_added);
-        assert!(!m.assign("b", "b#e1", &f).instrument_added);
-        let e = m.get(first.index);
-        assert_eq!(e.documents, ["a", "b"]);
+        assert!(!assign(&mut m, "b", "b#e1", &f).instrument_added);
+        let e = m.get(first.index).unwrap();
+        assert_eq!(m.documents(first.index).unwrap(), ["a", "b"]);
         assert_eq!(e.mentions, 3);
         assert_eq!(e.instrument, "drone");
     }
@@ -495,41 +689,52 @@ mod tests {
             Some("2024-03-06"),
         );
         let key = f.key().unwrap().text();
-        let mut m = Merger::new();
+        let mut m = Merger::new().unwrap();
         let stored = MergedEvent {
             id: "wire#e1".into(),
             event_type: ATTACK.into(),
             date: Some("2024-03-06".into()),
             ..MergedEvent::default()
         };
-        assert!(m.add_stored(stored, Some(&key)));
+        assert!(m.add_stored(stored, Some(&key)).unwrap());
         let unreadable = MergedEvent {
             id: "old#e1".into(),
             ..MergedEvent::default()
         };
-        assert!(!m.add_stored(unreadable, Some("not a key")));
+        assert!(!m.add_stored(unreadable, Some("not a key")).unwrap());
         let mut later = f.clone();
         later.date = Some("2024-03-07".into());
-        let a = m.assign("third", "third#e1", &later);
+        let a = assign(&mut m, "third", "third#e1", &later);
         assert!(!a.created);
-        assert_eq!(m.get(a.index).id, "wire#e1");
-        assert_eq!(m.get(a.index).documents, ["third"]);
+        assert_eq!(m.get(a.index).unwrap().id, "wire#e1");
+        assert_eq!(m.documents(a.index).unwrap(), ["third"]);
         // The same mention id reading differently now: a fresh, unused id.
-        let b = m.assign(
+        let b = assign(
+            &mut m,
             "wire",
             "wire#e1",
             &facets(ATTACK, &["Iran"], &[], &[], None),
         );
         assert!(b.created);
-        assert_eq!(m.get(b.index).id, "wire#e1~2");
-        assert_eq!(m.assign("old", "old#e1", &f).index, a.index);
+        assert_eq!(m.get(b.index).unwrap().id, "wire#e1~2");
+        assert_eq!(assign(&mut m, "old", "old#e1", &f).index, a.index);
         assert!(
-            m.assign("old", "old#e2", &facets(ATTACK, &["X"], &[], &[], None))
-                .created
+            assign(
+                &mut m,
+                "old",
+                "old#e2",
+                &facets(ATTACK, &["X"], &[], &[], None)
+            )
+            .created
         );
-        let c = m.assign("old", "old#e1", &facets(ATTACK, &["Y"], &[], &[], None));
+        let c = assign(
+            &mut m,
+            "old",
+            "old#e1",
+            &facets(ATTACK, &["Y"], &[], &[], None),
+        );
         assert_eq!(
-            m.get(c.index).id,
+            m.get(c.index).unwrap().id,
             "old#e1~2",
             "ids of unreadable events stay taken"
         );

@@ -168,7 +168,7 @@ impl CsvSinks {
                 ],
                 options,
             )?,
-            merger: Merger::new(),
+            merger: Merger::new()?,
         })
     }
 }
@@ -185,7 +185,7 @@ impl Sink for CsvSinks {
         for (n, e) in doc.events.iter().enumerate() {
             let id = event_id(doc, n);
             let facets = Facets::of(doc, e);
-            let merged = self.merger.assign(&doc.id, &id, &facets).index;
+            let merged = self.merger.assign(&doc.id, &id, &facets)?.id;
             let time = e.arguments.iter().find(|a| a.role == "Time");
             let date = facets.date.as_deref().unwrap_or_default();
             let date_text = time.map(|t| doc.slice(t.span)).unwrap_or("");
@@ -212,7 +212,7 @@ impl Sink for CsvSinks {
                 num(format!("{:.3}", e.score)),
                 num(start),
                 num(end),
-                Cell::Text(&self.merger.get(merged).id),
+                Cell::Text(&merged),
             ])?;
             for a in &e.arguments {
                 let (s, t) = chars(&map, a.span);
@@ -243,8 +243,9 @@ impl Sink for CsvSinks {
     }
 
     fn finish(mut self: Box<Self>) -> Result<()> {
-        for e in self.merger.events() {
-            self.merged.row(&[
+        let merged = &mut self.merged;
+        self.merger.for_each(|e, documents| {
+            merged.row(&[
                 Cell::Text(&e.id),
                 Cell::Text(&e.event_type),
                 Cell::Text(e.date.as_deref().unwrap_or("")),
@@ -252,10 +253,10 @@ impl Sink for CsvSinks {
                 Cell::Text(&e.patient),
                 Cell::Text(&e.place),
                 Cell::Text(&e.instrument),
-                Cell::Text(&e.documents.join("; ")),
+                Cell::Text(&documents.join("; ")),
                 num(e.mentions),
-            ])?;
-        }
+            ])
+        })?;
         self.merged.commit()?;
         self.events.commit()?;
         self.arguments.commit()?;

@@ -5,8 +5,8 @@
 //! reported that event. A later document may still add a source to an event
 //! seen early, so lines are first spooled to a scratch file beside the output
 //! (with the index of their merged event) and written out, with their
-//! sources, when the run finishes. Memory holds the merged events only, never
-//! the text.
+//! sources, when the run finishes. Neither lines nor merged events are held
+//! in memory.
 
 use super::{argument_actor, chars, entity_id, event_id, write_err, AtomicWriter, Sink, SpanOut};
 use crate::document::{CharMap, Document, Span};
@@ -93,7 +93,7 @@ impl EventStream {
                 path: spool_path,
                 out: Some(BufWriter::with_capacity(1 << 16, spool)),
             },
-            merger: Merger::new(),
+            merger: Merger::new()?,
         })
     }
 }
@@ -153,10 +153,9 @@ impl Sink for EventStream {
         };
         for (n, e) in doc.events.iter().enumerate() {
             let id = event_id(doc, n);
-            let index = self.merger.assign(&doc.id, &id, &Facets::of(doc, e)).index;
-            let merged_id = &self.merger.get(index).id;
-            write!(out, "{index} ").map_err(|e| write_err(path, e))?;
-            serde_json::to_writer(&mut *out, &line(doc, &map, n, &id, merged_id))
+            let merged = self.merger.assign(&doc.id, &id, &Facets::of(doc, e))?;
+            write!(out, "{} ", merged.index).map_err(|e| write_err(path, e))?;
+            serde_json::to_writer(&mut *out, &line(doc, &map, n, &id, &merged.id))
                 .map_err(|e| write_err(path, e))?;
             out.write_all(b"\n").map_err(|e| write_err(path, e))?;
         }
@@ -182,11 +181,11 @@ impl Sink for EventStream {
             let parsed = l
                 .split_once(' ')
                 .and_then(|(i, json)| Some((i.parse::<usize>().ok()?, json.strip_suffix('}')?)))
-                .filter(|(i, _)| *i < self.merger.events().len());
+                .filter(|(i, _)| *i < self.merger.len());
             let Some((index, json)) = parsed else {
                 return Err(write_err(&path, "scratch file damaged during the run"));
             };
-            let sources = serde_json::to_string(&self.merger.get(index).documents)
+            let sources = serde_json::to_string(&self.merger.documents(index)?)
                 .map_err(|e| write_err(&out_path, e))?;
             let out = &mut self.file.out;
             writeln!(out, "{json},\"sources\":{sources}}}").map_err(|e| write_err(&out_path, e))?;

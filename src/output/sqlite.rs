@@ -26,7 +26,7 @@
 use super::{argument_actor, chars, entity_id, event_id, Sink};
 use crate::document::{CharMap, Document};
 use crate::error::{Error, Result};
-use crate::merge::{Facets, MergedEvent, Merger};
+use crate::merge::{Assignment, Facets, MergedEvent, Merger};
 use rusqlite::{params, Connection};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -185,7 +185,7 @@ impl SqliteSink {
                 ),
             ));
         }
-        let merger = load_events(&conn).map_err(err)?;
+        let merger = load_events(&conn, path)?;
         conn.execute_batch("BEGIN").map_err(err)?;
         Ok(SqliteSink {
             path: path.to_path_buf(),
@@ -231,7 +231,8 @@ impl SqliteSink {
         self.conn.execute_batch("COMMIT; BEGIN")
     }
 
-    fn write_doc(&mut self, doc: &Document) -> rusqlite::Result<()> {
+    /// Writes one document whose event mentions went to `merged`.
+    fn write_doc(&mut self, doc: &Document, merged: &[Assignment]) -> rusqlite::Result<()> {
         let c = &self.conn;
         let map = CharMap::new(&doc.text);
         let warnings = (!doc.warnings.is_empty())
@@ -367,21 +368,21 @@ impl SqliteSink {
             for (n, e) in doc.events.iter().enumerate() {
                 let mention = event_id(doc, n);
                 let facets = Facets::of(doc, e);
-                let assigned = self.merger.assign(&doc.id, &mention, &facets);
-                let merged = self.merger.get(assigned.index);
-                if assigned.created {
+                let merged = &merged[n];
+                let instrument = facets.instrument.join("; ");
+                if merged.created {
                     add_event.execute(params![
                         merged.id,
-                        merged.event_type,
-                        merged.date,
-                        merged.agent,
-                        merged.patient,
-                        merged.place,
-                        merged.instrument,
+                        facets.event_type,
+                        facets.date,
+                        facets.agent.join("; "),
+                        facets.patient.join("; "),
+                        facets.place.join("; "),
+                        instrument,
                         facets.key().map(|k| k.text()),
                     ])?;
-                } else if assigned.instrument_added {
-                    set_instrument.execute(params![merged.id, merged.instrument])?;
+                } else if merged.instrument_added {
+                    set_instrument.execute(params![merged.id, instrument])?;
                 }
                 self.touched_events.insert(merged.id.clone());
                 let time = e.arguments.iter().find(|a| a.role == "Time");
@@ -449,29 +450,34 @@ fn db_err(path: &Path, e: impl std::fmt::Display) -> Error {
 
 /// The merged events already stored, oldest first, so that the oldest
 /// matching one takes a new mention, as within a run.
-fn load_events(conn: &Connection) -> rusqlite::Result<Merger> {
-    let mut merger = Merger::new();
-    let mut q = conn.prepare(
-        "SELECT id, type, date, agent, patient, place, instrument, merge_key
-         FROM events ORDER BY rowid",
-    )?;
-    let mut rows = q.query([])?;
-    while let Some(r) = rows.next()? {
-        let key: Option<String> = r.get(7)?;
-        let event = MergedEvent {
-            id: r.get(0)?,
-            event_type: r.get(1)?,
-            date: r.get(2)?,
-            agent: r.get(3)?,
-            patient: r.get(4)?,
-            place: r.get(5)?,
-            instrument: r.get(6)?,
-            documents: Vec::new(),
-            mentions: 0,
+fn load_events(conn: &Connection, path: &Path) -> Result<Merger> {
+    let err = |e: rusqlite::Error| db_err(path, e);
+    let mut merger = Merger::new()?;
+    let mut q = conn
+        .prepare(
+            "SELECT id, type, date, agent, patient, place, instrument, merge_key
+             FROM events ORDER BY rowid",
+        )
+        .map_err(err)?;
+    let mut rows = q.query([]).map_err(err)?;
+    while let Some(r) = rows.next().map_err(err)? {
+        let read = |r: &rusqlite::Row| -> rusqlite::Result<(MergedEvent, Option<String>)> {
+            let event = MergedEvent {
+                id: r.get(0)?,
+                event_type: r.get(1)?,
+                date: r.get(2)?,
+                agent: r.get(3)?,
+                patient: r.get(4)?,
+                place: r.get(5)?,
+                instrument: r.get(6)?,
+                mentions: 0,
+            };
+            Ok((event, r.get(7)?))
         };
+        let (event, key) = read(r).map_err(err)?;
         // An unreadable key (a hand-edited row) only stops new mentions
         // merging into that event; it is no reason to refuse the run.
-        merger.add_stored(event, key.as_deref());
+        merger.add_stored(event, key.as_deref())?;
     }
     Ok(merger)
 }
@@ -482,7 +488,14 @@ impl Sink for SqliteSink {
             return Ok(());
         }
         self.written.insert(doc.id.clone());
-        self.write_doc(doc)
+        let mut merged = Vec::new();
+        if doc.is_ok() {
+            for (n, e) in doc.events.iter().enumerate() {
+                let facets = Facets::of(doc, e);
+                merged.push(self.merger.assign(&doc.id, &event_id(doc, n), &facets)?);
+            }
+        }
+        self.write_doc(doc, &merged)
             .map_err(|e| db_err(&self.path, format!("document {}: {e}", doc.id)))?;
         self.pending += 1;
         if self.pending >= BATCH {
