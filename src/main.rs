@@ -638,8 +638,31 @@ fn tune_allocator() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_allocator() {}
 
+/// How many compiled kernels oneDNN (libtorch's CPU backend) keeps, unless
+/// the user sets `ONEDNN_PRIMITIVE_CACHE_CAPACITY` themselves.
+const ONEDNN_CACHE: &str = "64";
+
+/// Bounds oneDNN's primitive cache. It keeps the kernels compiled for each
+/// input shape (batch rows × padded length), up to 1,024 by default, and the
+/// shapes of a corpus's batches rarely repeat. Measured on 2,500 generated
+/// articles, memory grew by about 40 MB per 1,000 documents with the default
+/// and stayed flat with a small cache (see `make bench-scale`). The variable is
+/// read when oneDNN first runs, so it is set before any tensor exists.
+fn bound_onednn_cache() {
+    for var in [
+        "ONEDNN_PRIMITIVE_CACHE_CAPACITY",
+        "DNNL_PRIMITIVE_CACHE_CAPACITY",
+    ] {
+        if std::env::var_os(var).is_some() {
+            return;
+        }
+    }
+    std::env::set_var("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE);
+}
+
 fn main() -> ExitCode {
     tune_allocator();
+    bound_onednn_cache();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
