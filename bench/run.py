@@ -16,10 +16,13 @@ Prints a table, appends rows to bench/results/YYYY-MM-DD.csv, writes the table t
 bench/results/latest.md and between the bench markers of README.md, and checks that
 casefile and the Python pipeline find the same entities (agreement %).
 
-Environment: BENCH_ARTICLES (default 500) articles for extract; BENCH_SCALE, a list of
-corpus sizes for the scaling table (default "1000 10000"; `make bench-scale` adds 100000).
+Environment: BENCH_PARTS, which parts to run (default "ner extract scale"); BENCH_ARTICLES
+(default 500) articles for extract; BENCH_SCALE, a list of corpus sizes for the scaling table
+(default "1000 10000"). `make bench-scale` runs only the scaling part, adding 100000. The
+scaling table goes to bench/results/scale.md and between the README's scale markers.
 """
 
+import csv
 import datetime
 import json
 import os
@@ -105,92 +108,101 @@ def main():
         return per
 
     print(f"casefile benchmarks, {today}, {host}", flush=True)
+    parts = os.environ.get("BENCH_PARTS", "ner extract scale").split()
     ner = {}
-    if os.path.exists(DEV):
-        words = conll_words(DEV)
-        secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu"], stdout=f"{WORK}/cf.conll")
-        ner["casefile"] = row("ner casefile tag-conll", words, "words", secs, rss,
-                              "as shipped: Viterbi decoding, model load included")
-        secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu", "--precision", "f32"],
-                                  stdout=f"{WORK}/cf_f32.conll")
-        ner["casefile_f32"] = row("ner casefile tag-conll --precision f32", words, "words", secs, rss,
-                                  "the trained numerics exactly, model load included")
-        # Decoding as transformers' simple aggregation does: these are the entities
-        # compared with the Python pipeline's, in both number formats.
-        for precision in ("auto", "f32"):
-            secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu", "--decode", "simple", "--spans",
-                                       "--precision", precision], stdout=f"{WORK}/cf_simple_{precision}.jsonl")
-            row(f"ner casefile --decode simple --precision {precision}", words, "words", secs, rss,
-                "transformers' aggregation, model load included")
-        _, rss, out, _ = run_rss([BIN, "bench-forward", "--conll", DEV, "--device", "cpu"])
+    agreement = None
+    extract_wps = bare_wps = None
+    if "ner" in parts:
+        if os.path.exists(DEV):
+            words = conll_words(DEV)
+            secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu"], stdout=f"{WORK}/cf.conll")
+            ner["casefile"] = row("ner casefile tag-conll", words, "words", secs, rss,
+                                  "as shipped: Viterbi decoding, model load included")
+            secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu", "--precision", "f32"],
+                                      stdout=f"{WORK}/cf_f32.conll")
+            ner["casefile_f32"] = row("ner casefile tag-conll --precision f32", words, "words", secs, rss,
+                                      "the trained numerics exactly, model load included")
+            # Decoding as transformers' simple aggregation does: these are the entities
+            # compared with the Python pipeline's, in both number formats.
+            for precision in ("auto", "f32"):
+                secs, rss, _, _ = run_rss([BIN, "tag-conll", DEV, "--device", "cpu", "--decode", "simple", "--spans",
+                                           "--precision", precision], stdout=f"{WORK}/cf_simple_{precision}.jsonl")
+                row(f"ner casefile --decode simple --precision {precision}", words, "words", secs, rss,
+                    "transformers' aggregation, model load included")
+            _, rss, out, _ = run_rss([BIN, "bench-forward", "--conll", DEV, "--device", "cpu"])
+            fwd = json.loads(out)
+            ner["bare"] = row("ner libtorch bare forward", words, "words", fwd["seconds"], rss,
+                              "forward passes only, as shipped (auto)")
+            _, rss, out, _ = run_rss([BIN, "bench-forward", "--conll", DEV, "--device", "cpu", "--precision", "f32"])
+            fwd = json.loads(out)
+            row("ner libtorch bare forward f32", words, "words", fwd["seconds"], rss, "forward passes only, f32")
+
+            def python(batch, out, conll=DEV):
+                cmd = [PY, "bench/py_ner.py", "--model", MODEL, "--conll", conll, "--out", out]
+                if batch:
+                    cmd += ["--batch-size", str(batch)]
+                _, rss, text, _ = run_rss(cmd)
+                return json.loads(text.strip().splitlines()[-1]), rss
+
+            res, rss = python(0, f"{WORK}/py_default.jsonl")
+            ner["py_default"] = row("ner transformers pipeline default", words, "words", res["seconds"], rss,
+                                    "batch_size 1 (default), model load excluded")
+            # Tune batch_size on the first 600 sentences, then run the best on the whole file.
+            sample = f"{WORK}/dev_sample.txt"
+            with open(DEV, encoding="utf-8") as f, open(sample, "w", encoding="utf-8") as g:
+                n = 0
+                for line in f:
+                    g.write(line)
+                    n += not line.strip()
+                    if n > 600:
+                        break
+            best, best_wps = 1, 0.0
+            for b in (4, 8, 16, 32, 64, 128):
+                res, _ = python(b, f"{WORK}/py_tune.jsonl", conll=sample)
+                print(f"  tuning transformers batch_size {b}: {res['words_per_second']:.0f} words/s", flush=True)
+                if res["words_per_second"] > best_wps:
+                    best, best_wps = b, res["words_per_second"]
+            res, rss = python(best, f"{WORK}/py_tuned.jsonl")
+            ner["py_tuned"] = row("ner transformers pipeline tuned", words, "words", res["seconds"], rss,
+                                  f"batch_size {best}, model load excluded")
+            agreement = {}
+            for precision in ("auto", "f32"):
+                _, agree_out, _ = run([PY, "bench/agree.py", f"{WORK}/cf_simple_{precision}.jsonl",
+                                       f"{WORK}/py_default.jsonl"])
+                a = json.loads(agree_out.strip().splitlines()[-1])
+                agreement[precision] = a
+                print(f"entity agreement casefile --decode simple --precision {precision} vs transformers: "
+                      f"{a['agreement']}% ({a['agreed']} agreed; casefile {a['casefile']}, python {a['python']})")
+        else:
+            print(f"NER benchmarks skipped: {DEV} is missing (needs ../shared beside the checkout)")
+            agreement = None
+
+    if "extract" in parts:
+        n_articles = int(os.environ.get("BENCH_ARTICLES", "500"))
+        corpus = f"{WORK}/articles-{n_articles}.jsonl"
+        subprocess.run([PY, "bench/gen_articles.py", str(n_articles), corpus], check=True)
+        secs, rss, _, err = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out", "--quiet", "--device", "cpu",
+                                     "--stats", f"{WORK}/extract-stats.json"])
+        stats = json.load(open(f"{WORK}/extract-stats.json"))
+        extract_wps = row("extract casefile end to end", stats["words"], "words", secs, rss,
+                          f"{n_articles} generated articles, {n_articles / secs:.1f} docs/s")
+        _, rss, out, _ = run_rss([BIN, "bench-forward", corpus, "--device", "cpu"])
         fwd = json.loads(out)
-        ner["bare"] = row("ner libtorch bare forward", words, "words", fwd["seconds"], rss,
-                          "forward passes only, as shipped (auto)")
-        _, rss, out, _ = run_rss([BIN, "bench-forward", "--conll", DEV, "--device", "cpu", "--precision", "f32"])
-        fwd = json.loads(out)
-        row("ner libtorch bare forward f32", words, "words", fwd["seconds"], rss, "forward passes only, f32")
-
-        def python(batch, out, conll=DEV):
-            cmd = [PY, "bench/py_ner.py", "--model", MODEL, "--conll", conll, "--out", out]
-            if batch:
-                cmd += ["--batch-size", str(batch)]
-            _, rss, text, _ = run_rss(cmd)
-            return json.loads(text.strip().splitlines()[-1]), rss
-
-        res, rss = python(0, f"{WORK}/py_default.jsonl")
-        ner["py_default"] = row("ner transformers pipeline default", words, "words", res["seconds"], rss,
-                                "batch_size 1 (default), model load excluded")
-        # Tune batch_size on the first 600 sentences, then run the best on the whole file.
-        sample = f"{WORK}/dev_sample.txt"
-        with open(DEV, encoding="utf-8") as f, open(sample, "w", encoding="utf-8") as g:
-            n = 0
-            for line in f:
-                g.write(line)
-                n += not line.strip()
-                if n > 600:
-                    break
-        best, best_wps = 1, 0.0
-        for b in (4, 8, 16, 32, 64, 128):
-            res, _ = python(b, f"{WORK}/py_tune.jsonl", conll=sample)
-            print(f"  tuning transformers batch_size {b}: {res['words_per_second']:.0f} words/s", flush=True)
-            if res["words_per_second"] > best_wps:
-                best, best_wps = b, res["words_per_second"]
-        res, rss = python(best, f"{WORK}/py_tuned.jsonl")
-        ner["py_tuned"] = row("ner transformers pipeline tuned", words, "words", res["seconds"], rss,
-                              f"batch_size {best}, model load excluded")
-        agreement = {}
-        for precision in ("auto", "f32"):
-            _, agree_out, _ = run([PY, "bench/agree.py", f"{WORK}/cf_simple_{precision}.jsonl",
-                                   f"{WORK}/py_default.jsonl"])
-            a = json.loads(agree_out.strip().splitlines()[-1])
-            agreement[precision] = a
-            print(f"entity agreement casefile --decode simple --precision {precision} vs transformers: "
-                  f"{a['agreement']}% ({a['agreed']} agreed; casefile {a['casefile']}, python {a['python']})")
-    else:
-        print(f"NER benchmarks skipped: {DEV} is missing (needs ../shared beside the checkout)")
-        agreement = None
-
-    n_articles = int(os.environ.get("BENCH_ARTICLES", "500"))
-    corpus = f"{WORK}/articles-{n_articles}.jsonl"
-    subprocess.run([PY, "bench/gen_articles.py", str(n_articles), corpus], check=True)
-    secs, rss, _, err = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out", "--quiet", "--device", "cpu",
-                                 "--stats", f"{WORK}/extract-stats.json"])
-    stats = json.load(open(f"{WORK}/extract-stats.json"))
-    extract_wps = row("extract casefile end to end", stats["words"], "words", secs, rss,
-                      f"{n_articles} generated articles, {n_articles / secs:.1f} docs/s")
-    _, rss, out, _ = run_rss([BIN, "bench-forward", corpus, "--device", "cpu"])
-    fwd = json.loads(out)
-    bare_wps = row("extract libtorch bare forward", fwd["words"], "words", fwd["seconds"], rss,
-                   "same articles, forward passes only")
+        bare_wps = row("extract libtorch bare forward", fwd["words"], "words", fwd["seconds"], rss,
+                       "same articles, forward passes only")
 
     scale = []
-    for n in [int(x) for x in os.environ.get("BENCH_SCALE", "1000 10000").split()]:
-        corpus = f"{WORK}/short-{n}.jsonl"
-        subprocess.run([PY, "bench/gen_articles.py", str(n), corpus, "--words", SCALE_WORDS], check=True)
-        secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-{n}", "--quiet",
-                                   "--device", "cpu", "--stats", f"{WORK}/stats-{n}.json"])
-        row(f"scale extract {n} articles", n, "docs", secs, rss)
-        scale.append((n, secs, rss))
+    if "scale" in parts:
+        for n in [int(x) for x in os.environ.get("BENCH_SCALE", "1000 10000").split()]:
+            corpus = f"{WORK}/short-{n}.jsonl"
+            subprocess.run([PY, "bench/gen_articles.py", str(n), corpus, "--words", SCALE_WORDS], check=True)
+            secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-{n}", "--quiet",
+                                       "--device", "cpu", "--stats", f"{WORK}/stats-{n}.json"])
+            events = json.load(open(f"{WORK}/stats-{n}.json"))["events"]
+            with open(f"{WORK}/out-{n}/merged_events.csv", encoding="utf-8", newline="") as f:
+                merged = sum(1 for _ in csv.reader(f)) - 1
+            row(f"scale extract {n} articles", n, "docs", secs, rss, f"{events} event mentions, {merged} merged")
+            scale.append((n, secs, rss, events, merged))
 
     with open(f"bench/results/{today}.csv", "a", encoding="utf-8") as f:
         if f.tell() == 0:
@@ -198,43 +210,52 @@ def main():
         for name, items, unit, secs, per, rss, note in rows:
             f.write(f'{today},"{host}",{name},{items},{unit},{secs:.3f},{per:.1f},{rss:.0f},"{note}"\n')
 
-    md = [f"Measured {today} on {host} with `make bench`.", ""]
-    md += ["| benchmark | words | seconds | words/s | peak RSS | note |", "|---|---:|---:|---:|---:|---|"]
-    for name, items, unit, secs, per, rss, note in rows:
-        if unit == "words":
-            md.append(f"| {name} | {items:,} | {secs:.1f} | {per:,.0f} | {rss:.0f} MB | {note} |")
-    md.append("")
-    if ner:
-        md.append(f"- casefile (as shipped) / transformers default: **{ner['casefile'] / ner['py_default']:.2f}x**; "
-                  f"/ transformers tuned: **{ner['casefile'] / ner['py_tuned']:.2f}x**; "
-                  f"tag-conll / bare forward: {ner['casefile'] / ner['bare']:.0%}")
-        md.append(f"- casefile `--precision f32` / transformers default: "
-                  f"**{ner['casefile_f32'] / ner['py_default']:.2f}x**; / transformers tuned: "
-                  f"**{ner['casefile_f32'] / ner['py_tuned']:.2f}x**")
-    md.append(f"- extract end to end / bare forward on the same articles: **{extract_wps / bare_wps:.0%}**")
-    if agreement:
-        for precision, a in agreement.items():
-            md.append(f"- entity agreement of `tag-conll --decode simple --precision {precision}` with the "
-                      f"transformers pipeline on CoNLL dev: **{a['agreement']}%** (same character span and "
-                      f"type; {a['agreed']:,} agreed, casefile {a['casefile']:,}, transformers {a['python']:,})")
+    if "ner" in parts and "extract" in parts:
+        md = [f"Measured {today} on {host} with `make bench`.", ""]
+        md += ["| benchmark | words | seconds | words/s | peak RSS | note |", "|---|---:|---:|---:|---:|---|"]
+        for name, items, unit, secs, per, rss, note in rows:
+            if unit == "words":
+                md.append(f"| {name} | {items:,} | {secs:.1f} | {per:,.0f} | {rss:.0f} MB | {note} |")
+        md.append("")
+        if ner:
+            md.append(f"- casefile (as shipped) / transformers default: **{ner['casefile'] / ner['py_default']:.2f}x**; "
+                      f"/ transformers tuned: **{ner['casefile'] / ner['py_tuned']:.2f}x**; "
+                      f"tag-conll / bare forward: {ner['casefile'] / ner['bare']:.0%}")
+            md.append(f"- casefile `--precision f32` / transformers default: "
+                      f"**{ner['casefile_f32'] / ner['py_default']:.2f}x**; / transformers tuned: "
+                      f"**{ner['casefile_f32'] / ner['py_tuned']:.2f}x**")
+        if extract_wps:
+            md.append(f"- extract end to end / bare forward on the same articles: **{extract_wps / bare_wps:.0%}**")
+        if agreement:
+            for precision, a in agreement.items():
+                md.append(f"- entity agreement of `tag-conll --decode simple --precision {precision}` with the "
+                          f"transformers pipeline on CoNLL dev: **{a['agreement']}%** (same character span and "
+                          f"type; {a['agreed']:,} agreed, casefile {a['casefile']:,}, transformers {a['python']:,})")
+        publish("\n".join(md) + "\n", "bench/results/latest.md", "bench")
     if scale:
-        md += ["", f"Scaling (`extract`, generated articles of {SCALE_WORDS} words):", "",
-               "| generated articles | seconds | docs/s | peak RSS |", "|---:|---:|---:|---:|"]
-        for n, secs, rss in scale:
-            md.append(f"| {n:,} | {secs:.1f} | {n / secs:.1f} | {rss:.0f} MB |")
-    table = "\n".join(md) + "\n"
+        md = [f"Measured {today} on {host} with `make bench` / `make bench-scale`.", "",
+              f"Scaling (`extract`, generated articles of {SCALE_WORDS} words):", "",
+              "| generated articles | seconds | docs/s | event mentions | merged events | peak RSS |",
+              "|---:|---:|---:|---:|---:|---:|"]
+        for n, secs, rss, events, merged in scale:
+            md.append(f"| {n:,} | {secs:.1f} | {n / secs:.1f} | {events:,} | {merged:,} | {rss:.0f} MB |")
+        publish("\n".join(md) + "\n", "bench/results/scale.md", "scale")
+
+
+def publish(table, path, marker):
+    """Prints a table, writes it to `path` and between the README's `marker` comments."""
     print()
     print(table)
-    with open("bench/results/latest.md", "w", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         f.write(table)
     readme = open("README.md", encoding="utf-8").read()
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
     if start in readme and end in readme:
         head, rest = readme.split(start, 1)
         _, tail = rest.split(end, 1)
         with open("README.md", "w", encoding="utf-8") as f:
             f.write(f"{head}{start}\n{table}{end}{tail}")
-        print("README.md table updated")
+        print(f"README.md {marker} table updated")
 
 
 if __name__ == "__main__":
