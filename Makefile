@@ -76,7 +76,7 @@ bench: build bench-deps
 	$(VENV)/bin/python bench/run.py
 
 bench-scale: build bench-deps
-	BENCH_PARTS=scale BENCH_SCALE="1000 10000 100000" $(VENV)/bin/python bench/run.py
+	BENCH_PARTS=scale BENCH_SCALE="1000 10000 100000" BENCH_SCALE_WORDS=50-100 $(VENV)/bin/python bench/run.py
 
 clean:
 	cargo clean
