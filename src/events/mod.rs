@@ -7,10 +7,12 @@
 //! casualty counts from number + noun patterns near a killing or wounding word.
 
 pub mod eval;
+pub mod phrases;
 
 use crate::document::{Argument, Document, Event, Span};
 use crate::error::{Error, Result};
 use crate::rules::RuleFile;
+use phrases::PhraseWords;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -40,6 +42,19 @@ pub struct RoleRule {
     /// Only when the trigger is (not) in the passive voice.
     #[serde(default)]
     pub voice: Voice,
+    /// The argument is in the object of the trigger: the phrases right after
+    /// it, up to a preposition, verb or clause break.
+    #[serde(default)]
+    pub object: bool,
+    /// The argument is in the object of one of these words when one comes
+    /// within three words after the trigger ("the strike *that killed* X").
+    #[serde(default)]
+    pub object_of: Vec<String>,
+    /// With `object` or `object_of`: the argument is not in the object but
+    /// in the phrase right after it, behind one of `preps` ("the strike that
+    /// killed X and Y *near P*"), however long the object.
+    #[serde(default)]
+    pub after_object: bool,
 }
 
 /// Voice of a trigger: passive when directly preceded by a form of "be" or
@@ -86,20 +101,38 @@ pub struct EventRule {
 struct RulesFile {
     #[serde(default)]
     casualty_nouns: Vec<String>,
+    /// Label → common nouns of that class ("NOUN" → "police", "PLACE" →
+    /// "airport"), matched against noun-phrase heads.
     #[serde(default)]
-    argument_nouns: Vec<String>,
+    noun_classes: HashMap<String, Vec<String>>,
+    /// Noun classes whose head extends a name right before it ("Baghdad
+    /// airport").
+    #[serde(default)]
+    name_extensions: Vec<String>,
+    #[serde(default)]
+    phrases: PhraseWords,
     event: Vec<EventRule>,
 }
 
-/// The label of common-noun argument candidates (`argument_nouns`).
-pub const NOUN_LABEL: &str = "NOUN";
-
-/// A candidate argument: token range in its sentence, label, character span.
+/// A candidate argument.
 struct Mention {
+    /// Token range of the argument itself (a name, or a noun-phrase head).
     a: usize,
     b: usize,
+    /// First token of its phrase (a determiner before a name, the opener of
+    /// a noun phrase): preposition and distance are measured from here.
+    lead: usize,
     label: String,
     span: Span,
+    /// Set for a pre-modifier ("U.S." in "the U.S. embassy", "Iran" in
+    /// "Iran's commander"): the head it modifies. Such a word is an argument
+    /// only of a trigger inside that phrase ("the U.S. drone strike").
+    modifies: Option<usize>,
+    /// A named entity (not a common noun).
+    name: bool,
+    /// A title right before a person's name ("commander, Gen. X"): the name
+    /// is the argument, not the title.
+    title: bool,
 }
 
 /// Compiled event rules.
@@ -108,8 +141,11 @@ pub struct EventRules {
     /// Trigger word sequences (lowercase) → rule index; longest first.
     triggers: Vec<(Vec<String>, usize)>,
     casualty_nouns: Vec<Vec<String>>,
-    /// Common nouns (word sequences, lowercase) that may fill roles listing `NOUN`.
-    argument_nouns: Vec<Vec<String>>,
+    /// Common nouns (word sequences, lowercase) and their class label;
+    /// longest first.
+    nouns: Vec<(Vec<String>, String)>,
+    name_extensions: Vec<String>,
+    phrases: PhraseWords,
 }
 
 /// Candidate lemmas of a word: the word itself and the stems its regular
@@ -173,25 +209,37 @@ impl RuleFile for EventRules {
         }
         // Longest first, so "drone strike" wins over "strike"; then file order.
         triggers.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
-        let mut argument_nouns: Vec<Vec<String>> = file
-            .argument_nouns
+        let mut nouns: Vec<(Vec<String>, String)> = file
+            .noun_classes
             .iter()
-            .map(|n| n.split_whitespace().map(str::to_lowercase).collect())
-            .filter(|n: &Vec<String>| !n.is_empty())
+            .flat_map(|(label, list)| {
+                list.iter().map(move |n| {
+                    let words: Vec<String> = n.split_whitespace().map(str::to_lowercase).collect();
+                    (words, label.clone())
+                })
+            })
+            .filter(|(n, _)| !n.is_empty())
             .collect();
-        argument_nouns.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        // Longest first, then by label and words, so that matching does not
+        // depend on the order of the table.
+        nouns.sort_by(|x, y| y.0.len().cmp(&x.0.len()).then_with(|| x.cmp(y)));
+        let mut phrases = file.phrases;
+        phrases.lowercase();
         let mut rules = file.event;
         for rule in &mut rules {
             for w in rule
                 .veto_before
                 .iter_mut()
                 .chain(rule.veto_after.iter_mut())
+                .chain(rule.roles.iter_mut().flat_map(|r| r.object_of.iter_mut()))
             {
                 *w = w.to_lowercase();
             }
         }
         Ok(EventRules {
-            argument_nouns,
+            nouns,
+            name_extensions: file.name_extensions,
+            phrases,
             casualty_nouns: file
                 .casualty_nouns
                 .iter()
@@ -228,48 +276,19 @@ impl EventRules {
                 .enumerate()
                 .map(|(i, t)| (t.span.end, i + 1))
                 .collect();
-            let mut mentions: Vec<Mention> = doc
+            let names: Vec<(usize, usize, String, Span)> = doc
                 .entities
                 .iter()
                 .filter(|e| e.sentence == s)
                 .filter_map(|e| {
-                    Some(Mention {
-                        a: *start_of.get(&e.span.start)?,
-                        b: *end_of.get(&e.span.end)?,
-                        label: e.label.clone(),
-                        span: e.span,
-                    })
+                    let a = *start_of.get(&e.span.start)?;
+                    let b = *end_of.get(&e.span.end)?;
+                    Some((a, b, e.label.clone(), e.span))
                 })
                 .collect();
-            let in_entity =
-                |mentions: &[Mention], i: usize| mentions.iter().any(|m| m.a <= i && i < m.b);
-            // Common nouns outside names, longest first.
-            let mut j = 0;
-            while j < words.len() {
-                let hit = (!in_entity(&mentions, j))
-                    .then(|| {
-                        self.argument_nouns.iter().find(|n| {
-                            j + n.len() <= words.len()
-                                && n.iter().enumerate().all(|(k, w)| lower[j + k] == *w)
-                        })
-                    })
-                    .flatten();
-                match hit {
-                    Some(n) => {
-                        mentions.push(Mention {
-                            a: j,
-                            b: j + n.len(),
-                            label: NOUN_LABEL.into(),
-                            span: Span::new(
-                                sentence.tokens[j].span.start,
-                                sentence.tokens[j + n.len() - 1].span.end,
-                            ),
-                        });
-                        j += n.len();
-                    }
-                    None => j += 1,
-                }
-            }
+            let tokens: Vec<Span> = sentence.tokens.iter().map(|t| t.span).collect();
+            let mentions = self.mentions(&words, &lower, &forms, &tokens, names);
+            let in_name = |i: usize| mentions.iter().any(|m| m.name && m.a <= i && i < m.b);
             let passive_at = |i: usize| i > 0 && PASSIVE_AUX.contains(&lower[i - 1].as_str());
             let mut used = vec![false; words.len()];
             let mut i = 0;
@@ -286,7 +305,7 @@ impl EventRules {
                 let rule = &self.rules[r];
                 let vetoed = (i > 0 && rule.veto_before.contains(&lower[i - 1]))
                     || (i + len < words.len() && rule.veto_after.contains(&lower[i + len]));
-                if vetoed || in_entity(&mentions, i) || used[i] {
+                if vetoed || in_name(i) || used[i] {
                     i += 1;
                     continue;
                 }
@@ -319,23 +338,56 @@ impl EventRules {
                     if !voice_ok || (filled && !role.many) {
                         continue;
                     }
+                    // The object the role is restricted to, if any.
+                    let object = if role.object {
+                        let from = i + len;
+                        Some((from, self.phrases.object_end(&words, &lower, from)))
+                    } else if role.object_of.is_empty() {
+                        None
+                    } else {
+                        let verb = (i + len..(i + len + 3).min(words.len()))
+                            .find(|&j| forms[j].iter().any(|f| role.object_of.contains(f)));
+                        match verb {
+                            Some(j) => {
+                                Some((j + 1, self.phrases.object_end(&words, &lower, j + 1)))
+                            }
+                            None => continue,
+                        }
+                    };
                     let mut cands: Vec<(usize, usize)> = mentions
                         .iter()
                         .enumerate()
                         .filter(|(k, _)| !taken.contains(k))
-                        .filter(|(_, m)| role.entity.contains(&m.label))
+                        .filter(|(_, m)| role.entity.contains(&m.label) && !m.title)
+                        .filter(|(_, m)| m.modifies.is_none_or(|h| m.b <= i && i <= h))
+                        .filter(|(_, m)| {
+                            object.is_none_or(|(from, to)| {
+                                if role.after_object {
+                                    m.lead == to + 1
+                                } else {
+                                    from <= m.a && m.b <= to
+                                }
+                            })
+                        })
                         .filter_map(|(k, m)| {
-                            let (a, b) = (m.a, m.b);
-                            let (side_ok, gap) = if b <= i {
-                                (role.side != Side::After, i - b)
-                            } else if a >= i + len {
-                                (role.side != Side::Before, a - (i + len))
+                            // A phrase may start at the trigger ("kill soldiers").
+                            let lead = if m.a >= i + len {
+                                m.lead.max(i + len)
+                            } else {
+                                m.lead
+                            };
+                            let (side_ok, gap) = if m.b <= i {
+                                (role.side != Side::After, i - m.b)
+                            } else if lead >= i + len {
+                                (role.side != Side::Before, lead - (i + len))
                             } else {
                                 return None;
                             };
                             let prep_ok = role.preps.is_empty()
-                                || (a > 0 && role.preps.contains(&lower[a - 1]));
-                            (side_ok && prep_ok && gap <= role.max_gap).then_some((gap, k))
+                                || (lead > 0 && role.preps.contains(&lower[lead - 1]));
+                            // An object is bounded by its own end, not by max_gap.
+                            let near = object.is_some() || gap <= role.max_gap;
+                            (side_ok && prep_ok && near).then_some((gap, k))
                         })
                         .collect();
                     cands.sort();
@@ -403,6 +455,131 @@ impl EventRules {
             }
         }
         doc.events = events;
+    }
+
+    /// The candidate arguments of a sentence: its names (`names`: token
+    /// range, label, span) and the words of its noun phrases that belong to a
+    /// noun class, the head ("the police *station*") or, marked as such, a
+    /// pre-modifier ("the *police* shooting").
+    fn mentions(
+        &self,
+        words: &[&str],
+        lower: &[String],
+        forms: &[Vec<String>],
+        tokens: &[Span],
+        names: Vec<(usize, usize, String, Span)>,
+    ) -> Vec<Mention> {
+        let mut out: Vec<Mention> = names
+            .into_iter()
+            .map(|(a, b, label, span)| Mention {
+                a,
+                b,
+                lead: if a > 0 && self.phrases.determiner(&lower[a - 1]) {
+                    a - 1
+                } else {
+                    a
+                },
+                label,
+                span,
+                name: true,
+                modifies: None,
+                title: false,
+            })
+            .collect();
+        let n_names = out.len();
+        for c in self.phrases.chunks(words, lower) {
+            // A name before the head, or before the `'s` opening the phrase,
+            // modifies the head.
+            // Not so in a title-case headline ("Kenya Gunmen") nor before a
+            // name of the same kind ("California's San Bernardino County").
+            let head_label = out[..n_names]
+                .iter()
+                .find(|m| m.a <= c.head && c.head < m.b)
+                .map(|m| m.label.clone());
+            let common_head = words[c.head].chars().next().is_some_and(char::is_lowercase);
+            for m in &mut out[..n_names] {
+                if !common_head && head_label.as_ref().is_none_or(|l| *l == m.label) {
+                    continue;
+                }
+                let inside = m.a >= c.start && m.b <= c.head;
+                let owner = m.b == c.start && phrases::is_possessive(&lower[c.start]);
+                if inside || owner {
+                    m.modifies = Some(c.head);
+                }
+            }
+            for end in c.start..=c.head {
+                if out[..n_names].iter().any(|m| m.a <= end && end < m.b) {
+                    continue;
+                }
+                let Some((n, label)) = self.noun_at(lower, forms, end, c.start) else {
+                    continue;
+                };
+                let a = end + 1 - n;
+                let head = end == c.head;
+                if head && self.name_extensions.contains(label) {
+                    // "Baghdad airport": the name and the noun are one place.
+                    if let Some(m) = out[..n_names]
+                        .iter_mut()
+                        .find(|m| m.b == a && m.a >= c.start && m.label != "PER")
+                    {
+                        m.b = end + 1;
+                        m.span.end = tokens[end].end;
+                        m.modifies = None;
+                        continue;
+                    }
+                }
+                out.push(Mention {
+                    a,
+                    b: end + 1,
+                    lead: if head { c.start } else { a },
+                    label: label.clone(),
+                    span: Span::new(tokens[a].start, tokens[end].end),
+                    name: false,
+                    modifies: (!head).then_some(c.head),
+                    title: false,
+                });
+            }
+        }
+        // "commander, Gen. X", "militia leader X", "the city of X": the noun
+        // only names what X is.
+        let name_at =
+            |j: usize, label: &str| out[..n_names].iter().any(|m| m.a == j && m.label == label);
+        let word_is = |j: usize, w: &str| lower.get(j).is_some_and(|x| x == w);
+        let titles: Vec<usize> = (n_names..out.len())
+            .filter(|&k| {
+                let b = out[k].b;
+                out[k].modifies.is_none()
+                    && (name_at(b, "PER")
+                        || (word_is(b, ",") && name_at(b + 1, "PER"))
+                        || (word_is(b, "of") && name_at(b + 1, "LOC")))
+            })
+            .collect();
+        for k in titles {
+            out[k].title = true;
+        }
+        out
+    }
+
+    /// The longest noun-class entry ending at word `end` and starting at or
+    /// after `from`: its length in words and its class. The last word may be
+    /// inflected ("bases" → base).
+    fn noun_at(
+        &self,
+        lower: &[String],
+        forms: &[Vec<String>],
+        end: usize,
+        from: usize,
+    ) -> Option<(usize, &String)> {
+        self.nouns.iter().find_map(|(entry, label)| {
+            let n = entry.len();
+            let a = (end + 1).checked_sub(n).filter(|&a| a >= from)?;
+            let fits = entry[..n - 1]
+                .iter()
+                .zip(&lower[a..end])
+                .all(|(e, w)| e == w)
+                && forms[end].contains(&entry[n - 1]);
+            fits.then_some((n, label))
+        })
     }
 
     /// Casualty counts: a number followed (within three words) by a casualty
@@ -633,6 +810,92 @@ mod tests {
         );
         let found = run(&rules, &mut d);
         assert!(has(&found[0].1, "Agent", "Border Police"), "{found:?}");
+    }
+
+    /// (role, text) of the arguments of the first event of `event_type`.
+    fn args_of(
+        found: &[(String, Vec<(String, String)>)],
+        event_type: &str,
+    ) -> Vec<(String, String)> {
+        found
+            .iter()
+            .find(|(t, _)| t == event_type)
+            .unwrap_or_else(|| panic!("no {event_type} in {found:?}"))
+            .1
+            .clone()
+    }
+
+    #[test]
+    fn a_strike_that_killed_takes_the_killed_as_targets_and_the_place_after_them() {
+        let rules = EventRules::builtin();
+        let text =
+            "The March 4 air strike that killed Varia's top rebel commander, Col. John Doe, \
+                    and his aide Richard Roe near Kabul airport angered the council.";
+        let mut d = doc(
+            text,
+            &[
+                ("Varia", "LOC"),
+                ("Col. John Doe", "PER"),
+                ("Richard Roe", "PER"),
+                ("Kabul", "LOC"),
+            ],
+        );
+        let found = run(&rules, &mut d);
+        let attack = args_of(&found, "Conflict:Attack");
+        assert!(has(&attack, "Target", "Col. John Doe"), "{attack:?}");
+        assert!(has(&attack, "Target", "Richard Roe"), "{attack:?}");
+        assert!(has(&attack, "Place", "Kabul airport"), "{attack:?}");
+        // The possessive and the title are not targets of their own.
+        assert!(
+            !attack.iter().any(|(_, t)| t == "Varia" || t == "commander"),
+            "{attack:?}"
+        );
+        let die = args_of(&found, "Life:Die");
+        assert!(has(&die, "Victim", "Col. John Doe"), "{die:?}");
+        assert!(has(&die, "Victim", "Richard Roe"), "{die:?}");
+        assert!(!die.iter().any(|(_, t)| t == "Varia"), "{die:?}");
+    }
+
+    #[test]
+    fn common_noun_phrases_give_their_heads() {
+        let rules = EventRules::builtin();
+        let mut d = doc(
+            "Gunmen attacked a small police station in the northern town.",
+            &[],
+        );
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Attacker", "Gunmen"), "{attack:?}");
+        assert!(has(&attack, "Target", "station"), "{attack:?}");
+        assert!(has(&attack, "Place", "town"), "{attack:?}");
+        assert!(!attack.iter().any(|(_, t)| t == "police"), "{attack:?}");
+        // A pre-modifier is an argument of a trigger inside its phrase.
+        let mut d = doc("A police shooting angered the neighbours.", &[]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Attacker", "police"), "{attack:?}");
+        // Vehicles, and the place a name and a place noun make together.
+        let mut d = doc(
+            "The families fled to Tarsk airport by bus.",
+            &[("Tarsk", "LOC")],
+        );
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Vehicle", "bus"), "{transport:?}");
+        assert!(
+            has(&transport, "Destination", "Tarsk airport"),
+            "{transport:?}"
+        );
+    }
+
+    #[test]
+    fn a_nominal_trigger_takes_its_object_after_of() {
+        let rules = EventRules::builtin();
+        let mut d = doc(
+            "Hundreds marched after the killing of teenager Ana Lind by police.",
+            &[("Ana Lind", "PER")],
+        );
+        let die = args_of(&run(&rules, &mut d), "Life:Die");
+        assert!(has(&die, "Victim", "Ana Lind"), "{die:?}");
+        assert!(has(&die, "Agent", "police"), "{die:?}");
+        assert!(!die.iter().any(|(_, t)| t == "teenager"), "{die:?}");
     }
 
     #[test]
