@@ -50,6 +50,10 @@ pub struct RoleRule {
     /// within three words after the trigger ("the strike *that killed* X").
     #[serde(default)]
     pub object_of: Vec<String>,
+    /// Nothing that separates phrases (`PhraseWords::separates`) between
+    /// argument and trigger: a subject or pre-modifier, not any name nearby.
+    #[serde(default)]
+    pub direct: bool,
     /// With `object` or `object_of`: the argument is not in the object but
     /// in the phrase right after it, behind one of `preps` ("the strike that
     /// killed X and Y *near P*"), however long the object.
@@ -383,8 +387,15 @@ impl EventRules {
                             } else {
                                 return None;
                             };
-                            let prep_ok = role.preps.is_empty()
-                                || (lead > 0 && role.preps.contains(&lower[lead - 1]));
+                            let prep_ok = if role.direct {
+                                let between = if m.b <= i { m.b..i } else { i + len..lead };
+                                !between
+                                    .into_iter()
+                                    .any(|j| self.phrases.separates(words[j], &lower[j]))
+                            } else {
+                                role.preps.is_empty()
+                                    || (lead > 0 && role.preps.contains(&lower[lead - 1]))
+                            };
                             // An object is bounded by its own end, not by max_gap.
                             let near = object.is_some() || gap <= role.max_gap;
                             (side_ok && prep_ok && near).then_some((gap, k))
@@ -419,6 +430,8 @@ impl EventRules {
                             value: None,
                         });
                     } else if let Some(j) = (i..i + len)
+                        // "drone" of "drone strike"; "airstrike" is not its own instrument.
+                        .filter(|_| len > 1)
                         .find(|&j| forms[j].iter().any(|f| rule.instruments.contains(f)))
                     {
                         event.arguments.push(Argument {
@@ -883,6 +896,33 @@ mod tests {
             has(&transport, "Destination", "Tarsk airport"),
             "{transport:?}"
         );
+    }
+
+    #[test]
+    fn a_direct_argument_is_not_separated_from_its_trigger() {
+        let rules = EventRules::builtin();
+        // "Dorvan" is joined to the shooting by "and": not its attacker.
+        let mut d = doc(
+            "Crowds gathered in Dorvan and the shooting shocked the town.",
+            &[("Dorvan", "LOC")],
+        );
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(!attack.iter().any(|(r, _)| r == "Attacker"), "{attack:?}");
+        // A verb and a preposition between: not the attacker either.
+        let mut d = doc(
+            "Ana Lind urged the army to stop bombing the valley.",
+            &[("Ana Lind", "PER")],
+        );
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(!attack.iter().any(|(r, _)| r == "Attacker"), "{attack:?}");
+        // The subject is.
+        let mut d = doc("The Varian army bombed the valley.", &[("Varian", "MISC")]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Attacker", "army"), "{attack:?}");
+        // A one-word trigger is not its own instrument; a multi-word one's word is.
+        let mut d = doc("The airstrike hit a school.", &[]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(!attack.iter().any(|(r, _)| r == "Instrument"), "{attack:?}");
     }
 
     #[test]

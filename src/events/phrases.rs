@@ -20,8 +20,11 @@ pub struct PhraseWords {
     /// pronouns, quantifiers.
     #[serde(default)]
     pub determiners: Vec<String>,
-    /// Words never inside a noun phrase: prepositions, conjunctions,
-    /// pronouns, auxiliaries, modals, wh-words, adverbs.
+    /// Prepositions: never inside a noun phrase.
+    #[serde(default)]
+    pub prepositions: Vec<String>,
+    /// Other words never inside a noun phrase: conjunctions, pronouns,
+    /// auxiliaries, modals, wh-words, adverbs.
     #[serde(default)]
     pub function_words: Vec<String>,
     /// Verb forms not recognisable by their ending ("took", "says").
@@ -59,6 +62,7 @@ impl PhraseWords {
         for w in self
             .determiners
             .iter_mut()
+            .chain(&mut self.prepositions)
             .chain(&mut self.function_words)
             .chain(&mut self.verbs)
             .chain(&mut self.clause_breaks)
@@ -79,12 +83,26 @@ impl PhraseWords {
     fn content(&self, lower: &str) -> bool {
         !is_punct(lower)
             && !self.opener(lower)
+            && !self.prepositions.iter().any(|f| f == lower)
             && !self.function_words.iter().any(|f| f == lower)
             && !self.verbs.iter().any(|v| v == lower)
     }
 
     fn breaks_clause(&self, lower: &str) -> bool {
         self.clause_breaks.iter().any(|c| c == lower)
+    }
+
+    /// Whether a word keeps an argument found by distance alone from a
+    /// trigger: a preposition, verb, coordination or clause break lies
+    /// between a subject or pre-modifier and its verb or noun only when the
+    /// two are unrelated ("Ferguson and the shooting", "X urged ... to cease
+    /// bombing").
+    pub fn separates(&self, word: &str, lower: &str) -> bool {
+        self.breaks_clause(lower)
+            || matches!(lower, "and" | "or")
+            || self.prepositions.iter().any(|p| p == lower)
+            || self.verbs.iter().any(|v| v == lower)
+            || verb_like(word)
     }
 
     /// The noun phrases of a sentence (`words` as written, `lower` lowercased).
@@ -144,7 +162,8 @@ mod tests {
     fn words() -> PhraseWords {
         PhraseWords {
             determiners: vec!["the".into(), "a".into(), "his".into(), "most".into()],
-            function_words: vec!["near".into(), "in".into(), "and".into(), "that".into()],
+            prepositions: vec!["near".into(), "in".into()],
+            function_words: vec!["and".into(), "that".into()],
             verbs: vec!["took".into()],
             clause_breaks: vec![";".into(), "said".into()],
         }
