@@ -51,7 +51,8 @@ pub struct RoleRule {
     #[serde(default)]
     pub object_of: Vec<String>,
     /// Nothing that separates phrases (`PhraseWords::separates`) between
-    /// argument and trigger: a subject or pre-modifier, not any name nearby.
+    /// argument and trigger, and no preposition before the argument unless
+    /// listed in `preps`: a subject or pre-modifier, not any name nearby.
     #[serde(default)]
     pub direct: bool,
     /// With `object` or `object_of`: the argument is not in the object but
@@ -387,18 +388,25 @@ impl EventRules {
                             } else {
                                 return None;
                             };
-                            let prep_ok = if role.direct {
-                                let between = if m.b <= i { m.b..i } else { i + len..lead };
-                                !between
-                                    .into_iter()
-                                    .any(|j| self.phrases.separates(words[j], &lower[j]))
-                            } else {
-                                role.preps.is_empty()
-                                    || (lead > 0 && role.preps.contains(&lower[lead - 1]))
-                            };
+                            let prep_ok = role.preps.is_empty()
+                                || (lead > 0 && role.preps.contains(&lower[lead - 1]));
+                            let between = if m.b <= i { m.b..i } else { i + len..lead };
+                            // Nor is a direct argument itself behind an unlisted
+                            // preposition ("in Kandor, rebels attacked"), unless it
+                            // modifies the trigger ("by police shootings").
+                            let governed = role.preps.is_empty()
+                                && m.modifies.is_none()
+                                && lead > 0
+                                && self.phrases.preposition(&lower[lead - 1])
+                                && !self.phrases.partitive(&lower, lead - 1);
+                            let direct_ok = !role.direct
+                                || !(governed
+                                    || between
+                                        .into_iter()
+                                        .any(|j| self.phrases.separates(words[j], &lower[j])));
                             // An object is bounded by its own end, not by max_gap.
                             let near = object.is_some() || gap <= role.max_gap;
-                            (side_ok && prep_ok && near).then_some((gap, k))
+                            (side_ok && prep_ok && direct_ok && near).then_some((gap, k))
                         })
                         .collect();
                     cands.sort();
@@ -919,6 +927,17 @@ mod tests {
         let mut d = doc("The Varian army bombed the valley.", &[("Varian", "MISC")]);
         let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
         assert!(has(&attack, "Attacker", "army"), "{attack:?}");
+        // A place before the trigger is its place only in the same clause.
+        let mut d = doc("In Kandor, rebels attacked a convoy.", &[("Kandor", "LOC")]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Place", "Kandor"), "{attack:?}");
+        assert!(has(&attack, "Target", "convoy"), "{attack:?}");
+        let mut d = doc(
+            "Officials in Kandor say the attack failed.",
+            &[("Kandor", "LOC")],
+        );
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(!attack.iter().any(|(r, _)| r == "Place"), "{attack:?}");
         // A one-word trigger is not its own instrument; a multi-word one's word is.
         let mut d = doc("The airstrike hit a school.", &[]);
         let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");

@@ -83,13 +83,22 @@ impl PhraseWords {
     fn content(&self, lower: &str) -> bool {
         !is_punct(lower)
             && !self.opener(lower)
-            && !self.prepositions.iter().any(|f| f == lower)
+            && !self.preposition(lower)
             && !self.function_words.iter().any(|f| f == lower)
             && !self.verbs.iter().any(|v| v == lower)
     }
 
     fn breaks_clause(&self, lower: &str) -> bool {
         self.clause_breaks.iter().any(|c| c == lower)
+    }
+
+    /// "of" after a quantity: "dozens of students", "two of the guards".
+    pub fn partitive(&self, lower: &[String], j: usize) -> bool {
+        lower[j] == "of" && j > 0 && self.opener(&lower[j - 1])
+    }
+
+    pub fn preposition(&self, lower: &str) -> bool {
+        self.prepositions.iter().any(|p| p == lower)
     }
 
     /// Whether a word keeps an argument found by distance alone from a
@@ -100,7 +109,7 @@ impl PhraseWords {
     pub fn separates(&self, word: &str, lower: &str) -> bool {
         self.breaks_clause(lower)
             || matches!(lower, "and" | "or")
-            || self.prepositions.iter().any(|p| p == lower)
+            || self.preposition(lower)
             || self.verbs.iter().any(|v| v == lower)
             || verb_like(word)
     }
@@ -142,8 +151,7 @@ impl PhraseWords {
         }
         while j < lower.len() {
             let w = lower[j].as_str();
-            // "dozens of students", "two of the guards"
-            let partitive = w == "of" && j > from && self.opener(&lower[j - 1]);
+            let partitive = j > from && self.partitive(lower, j);
             let joins = matches!(w, "and" | "or" | ",") || partitive || self.opener(w);
             let verb = verb_like(words[j]) && j > from && !self.opener(&lower[j - 1]);
             if self.breaks_clause(w) || verb || !(joins || self.content(w)) {
