@@ -945,6 +945,40 @@ mod tests {
     }
 
     #[test]
+    fn the_subject_of_an_intransitive_trigger_is_its_victim_or_artifact() {
+        let rules = EventRules::builtin();
+        let mut d = doc("Forty migrants have died at sea.", &[]);
+        let die = args_of(&run(&rules, &mut d), "Life:Die");
+        assert!(has(&die, "Victim", "migrants"), "{die:?}");
+        assert!(!die.iter().any(|(r, _)| r == "Agent"), "{die:?}");
+        // A causative transport verb: subject Agent, object Artifact.
+        let mut d = doc(
+            "The navy evacuated hundreds of civilians from Pelan.",
+            &[("Pelan", "LOC")],
+        );
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Agent", "navy"), "{transport:?}");
+        assert!(has(&transport, "Artifact", "civilians"), "{transport:?}");
+        assert!(has(&transport, "Origin", "Pelan"), "{transport:?}");
+        // "meeting with" takes the people met, past their titles.
+        let mut d = doc(
+            "Ana Lind held a meeting with Norland's foreign minister, Ivo Brand, and his envoy.",
+            &[
+                ("Ana Lind", "PER"),
+                ("Norland", "LOC"),
+                ("Ivo Brand", "PER"),
+            ],
+        );
+        let meet = args_of(&run(&rules, &mut d), "Contact:Meet");
+        assert!(has(&meet, "Entity", "Ivo Brand"), "{meet:?}");
+        assert!(has(&meet, "Entity", "envoy"), "{meet:?}");
+        assert!(
+            !meet.iter().any(|(_, t)| t == "Norland" || t == "minister"),
+            "{meet:?}"
+        );
+    }
+
+    #[test]
     fn a_nominal_trigger_takes_its_object_after_of() {
         let rules = EventRules::builtin();
         let mut d = doc(
