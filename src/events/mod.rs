@@ -12,7 +12,7 @@ pub mod phrases;
 use crate::document::{Argument, Document, Event, Span};
 use crate::error::{Error, Result};
 use crate::rules::RuleFile;
-use phrases::PhraseWords;
+use phrases::{Mark, PhraseWords};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -292,7 +292,16 @@ impl EventRules {
                 })
                 .collect();
             let tokens: Vec<Span> = sentence.tokens.iter().map(|t| t.span).collect();
-            let mentions = self.mentions(&words, &lower, &forms, &tokens, names);
+            let mut marks = vec![Mark::None; words.len()];
+            for (k, t) in tokens.iter().enumerate() {
+                if doc.times.iter().any(|x| x.span.contains(t)) {
+                    marks[k] = Mark::Time;
+                }
+            }
+            for (a, b, _, _) in &names {
+                marks[*a..*b].fill(Mark::Name);
+            }
+            let mentions = self.mentions(&words, &lower, &forms, &marks, &tokens, names);
             let in_name = |i: usize| mentions.iter().any(|m| m.name && m.a <= i && i < m.b);
             let passive_at = |i: usize| i > 0 && PASSIVE_AUX.contains(&lower[i - 1].as_str());
             let mut used = vec![false; words.len()];
@@ -346,16 +355,17 @@ impl EventRules {
                     // The object the role is restricted to, if any.
                     let object = if role.object {
                         let from = i + len;
-                        Some((from, self.phrases.object_end(&words, &lower, from)))
+                        Some((from, self.phrases.object_end(&words, &lower, &marks, from)))
                     } else if role.object_of.is_empty() {
                         None
                     } else {
                         let verb = (i + len..(i + len + 3).min(words.len()))
                             .find(|&j| forms[j].iter().any(|f| role.object_of.contains(f)));
                         match verb {
-                            Some(j) => {
-                                Some((j + 1, self.phrases.object_end(&words, &lower, j + 1)))
-                            }
+                            Some(j) => Some((
+                                j + 1,
+                                self.phrases.object_end(&words, &lower, &marks, j + 1),
+                            )),
                             None => continue,
                         }
                     };
@@ -487,6 +497,7 @@ impl EventRules {
         words: &[&str],
         lower: &[String],
         forms: &[Vec<String>],
+        marks: &[Mark],
         tokens: &[Span],
         names: Vec<(usize, usize, String, Span)>,
     ) -> Vec<Mention> {
@@ -508,7 +519,7 @@ impl EventRules {
             })
             .collect();
         let n_names = out.len();
-        for c in self.phrases.chunks(words, lower) {
+        for c in self.phrases.chunks(words, lower, marks) {
             // A name before the head, or before the `'s` opening the phrase,
             // modifies the head.
             // Not so in a title-case headline ("Kenya Gunmen") nor before a
@@ -541,7 +552,7 @@ impl EventRules {
                     // "Baghdad airport": the name and the noun are one place.
                     if let Some(m) = out[..n_names]
                         .iter_mut()
-                        .find(|m| m.b == a && m.a >= c.start && m.label != "PER")
+                        .find(|m| m.b == a && m.a >= c.start && m.label == "LOC")
                     {
                         m.b = end + 1;
                         m.span.end = tokens[end].end;
@@ -975,6 +986,32 @@ mod tests {
         assert!(
             !meet.iter().any(|(_, t)| t == "Norland" || t == "minister"),
             "{meet:?}"
+        );
+    }
+
+    #[test]
+    fn names_and_times_bound_noun_phrases() {
+        let rules = EventRules::builtin();
+        // "IS" is a name, not "is"; "Friday" ends the phrase, whose head is
+        // "air base"; a nationality before a place noun is no place name.
+        let mut d = doc(
+            "Jets struck IS fighters and a Varian air base Friday.",
+            &[("IS", "ORG"), ("Varian", "MISC")],
+        );
+        let t = d.text.find("Friday").unwrap();
+        d.times.push(crate::document::TimeExpr {
+            span: Span::new(t, t + "Friday".len()),
+            timex_type: "DATE".into(),
+            value: "XXXX-WXX-5".into(),
+        });
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Target", "fighters"), "{attack:?}");
+        assert!(has(&attack, "Target", "air base"), "{attack:?}");
+        assert!(
+            !attack
+                .iter()
+                .any(|(_, t)| t == "IS" || t.starts_with("Varian")),
+            "{attack:?}"
         );
     }
 

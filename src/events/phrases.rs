@@ -35,6 +35,16 @@ pub struct PhraseWords {
     pub clause_breaks: Vec<String>,
 }
 
+/// What earlier stages found a word to be part of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    None,
+    /// A name: always a content word ("IS" is no "is").
+    Name,
+    /// A time expression: never inside a noun phrase ("a base Friday").
+    Time,
+}
+
 /// A noun phrase: token indices of its first word (the opener, if any) and
 /// its head (the last word).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +125,12 @@ impl PhraseWords {
     }
 
     /// The noun phrases of a sentence (`words` as written, `lower` lowercased).
-    pub fn chunks(&self, words: &[&str], lower: &[String]) -> Vec<Chunk> {
+    pub fn chunks(&self, words: &[&str], lower: &[String], marks: &[Mark]) -> Vec<Chunk> {
+        let content = |i: usize| match marks[i] {
+            Mark::Name => true,
+            Mark::Time => false,
+            Mark::None => self.content(&lower[i]),
+        };
         let mut out = Vec::new();
         let mut i = 0;
         while i < lower.len() {
@@ -125,8 +140,8 @@ impl PhraseWords {
             }
             let opened = i > start;
             let run = i;
-            while i < lower.len() && self.content(&lower[i]) {
-                if verb_like(words[i]) && !(opened && i == run) {
+            while i < lower.len() && content(i) {
+                if marks[i] != Mark::Name && verb_like(words[i]) && !(opened && i == run) {
                     break;
                 }
                 i += 1;
@@ -144,7 +159,13 @@ impl PhraseWords {
     /// phrases and names after it, with their coordinations ("X, Y and Z"),
     /// up to a function word other than "and"/"or", a verb or a clause break.
     /// A noun's object follows "of" ("the killing of X").
-    pub fn object_end(&self, words: &[&str], lower: &[String], from: usize) -> usize {
+    pub fn object_end(
+        &self,
+        words: &[&str],
+        lower: &[String],
+        marks: &[Mark],
+        from: usize,
+    ) -> usize {
         let mut j = from;
         if lower.get(j).is_some_and(|w| w == "of") {
             j += 1;
@@ -153,6 +174,14 @@ impl PhraseWords {
             let w = lower[j].as_str();
             let partitive = j > from && self.partitive(lower, j);
             let joins = matches!(w, "and" | "or" | ",") || partitive || self.opener(w);
+            match marks[j] {
+                Mark::Name => {
+                    j += 1;
+                    continue;
+                }
+                Mark::Time => break,
+                Mark::None => {}
+            }
             let verb = verb_like(words[j]) && j > from && !self.opener(&lower[j - 1]);
             if self.breaks_clause(w) || verb || !(joins || self.content(w)) {
                 break;
@@ -186,7 +215,7 @@ mod tests {
     fn heads(s: &str) -> Vec<String> {
         let (w, l) = split(s);
         words()
-            .chunks(&w, &l)
+            .chunks(&w, &l, &vec![Mark::None; w.len()])
             .iter()
             .map(|c| w[c.start..=c.head].join(" "))
             .collect()
@@ -212,9 +241,9 @@ mod tests {
     #[test]
     fn objects_run_over_coordination_up_to_a_preposition() {
         let (w, l) = split("killed the colonel , his driver and a guard near the gate");
-        let end = words().object_end(&w, &l, 1);
+        let end = words().object_end(&w, &l, &vec![Mark::None; w.len()], 1);
         assert_eq!(w[1..end].join(" "), "the colonel , his driver and a guard");
         let (w, l) = split("killed three people ; police said");
-        assert_eq!(words().object_end(&w, &l, 1), 3);
+        assert_eq!(words().object_end(&w, &l, &vec![Mark::None; w.len()], 1), 3);
     }
 }
