@@ -303,7 +303,15 @@ impl EventRules {
             }
             let mentions = self.mentions(&words, &lower, &forms, &marks, &tokens, names);
             let in_name = |i: usize| mentions.iter().any(|m| m.name && m.a <= i && i < m.b);
-            let passive_at = |i: usize| i > 0 && PASSIVE_AUX.contains(&lower[i - 1].as_str());
+            // After "was"/"were"..., or a participle right before "by"/"in"...
+            // ("officers killed in clashes").
+            let passive_at = |i: usize, len: usize| {
+                (i > 0 && PASSIVE_AUX.contains(&lower[i - 1].as_str()))
+                    || (lower[i + len - 1].ends_with("ed")
+                        && lower
+                            .get(i + len)
+                            .is_some_and(|w| self.phrases.participle_cue(w)))
+            };
             let mut used = vec![false; words.len()];
             let mut i = 0;
             while i < words.len() {
@@ -341,7 +349,7 @@ impl EventRules {
                     rule: format!("{}:{}", rule.event_type, t.join(" ")),
                 };
                 let mut taken: Vec<usize> = Vec::new();
-                let passive = passive_at(i);
+                let passive = passive_at(i, len);
                 for role in &rule.roles {
                     let voice_ok = match role.voice {
                         Voice::Any => true,
@@ -522,15 +530,18 @@ impl EventRules {
         for c in self.phrases.chunks(words, lower, marks) {
             // A name before the head, or before the `'s` opening the phrase,
             // modifies the head.
-            // Not so in a title-case headline ("Kenya Gunmen") nor before a
-            // name of the same kind ("California's San Bernardino County").
+            // Only before a known noun ("Iran's commander") or another kind of
+            // name ("Iraq militia leader Abu X"), not before what may be a verb
+            // ("Japan swings") nor in a title-case headline ("Kenya Gunmen"),
+            // nor before a name of the same kind ("California's San Bernardino").
             let head_label = out[..n_names]
                 .iter()
                 .find(|m| m.a <= c.head && c.head < m.b)
                 .map(|m| m.label.clone());
-            let common_head = words[c.head].chars().next().is_some_and(char::is_lowercase);
+            let noun_head = words[c.head].chars().next().is_some_and(char::is_lowercase)
+                && self.noun_at(lower, forms, c.head, c.start).is_some();
             for m in &mut out[..n_names] {
-                if !common_head && head_label.as_ref().is_none_or(|l| *l == m.label) {
+                if !noun_head && head_label.as_ref().is_none_or(|l| *l == m.label) {
                     continue;
                 }
                 let inside = m.a >= c.start && m.b <= c.head;
@@ -1013,6 +1024,15 @@ mod tests {
                 .any(|(_, t)| t == "IS" || t.starts_with("Varian")),
             "{attack:?}"
         );
+    }
+
+    #[test]
+    fn a_participle_before_in_or_by_is_passive() {
+        let rules = EventRules::builtin();
+        let mut d = doc("Four officers killed in the clashes were buried.", &[]);
+        let die = args_of(&run(&rules, &mut d), "Life:Die");
+        assert!(has(&die, "Victim", "officers"), "{die:?}");
+        assert!(!die.iter().any(|(r, _)| r == "Agent"), "{die:?}");
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub struct PhraseWords {
     /// Verb forms not recognisable by their ending ("took", "says").
     #[serde(default)]
     pub verbs: Vec<String>,
+    /// Words that make an `-ed` trigger right before them a passive
+    /// participle ("officers killed in clashes", "killed by police").
+    #[serde(default)]
+    pub participle_cues: Vec<String>,
     /// Words and marks that end a clause, and so an object.
     #[serde(default)]
     pub clause_breaks: Vec<String>,
@@ -76,6 +80,7 @@ impl PhraseWords {
             .chain(&mut self.function_words)
             .chain(&mut self.verbs)
             .chain(&mut self.clause_breaks)
+            .chain(&mut self.participle_cues)
         {
             *w = w.to_lowercase();
         }
@@ -105,6 +110,10 @@ impl PhraseWords {
     /// "of" after a quantity: "dozens of students", "two of the guards".
     pub fn partitive(&self, lower: &[String], j: usize) -> bool {
         lower[j] == "of" && j > 0 && self.opener(&lower[j - 1])
+    }
+
+    pub fn participle_cue(&self, lower: &str) -> bool {
+        self.participle_cues.iter().any(|c| c == lower)
     }
 
     pub fn preposition(&self, lower: &str) -> bool {
@@ -203,6 +212,7 @@ mod tests {
             function_words: vec!["and".into(), "that".into()],
             verbs: vec!["took".into()],
             clause_breaks: vec![";".into(), "said".into()],
+            participle_cues: vec![],
         }
     }
 
