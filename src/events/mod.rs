@@ -530,10 +530,11 @@ impl EventRules {
         for c in self.phrases.chunks(words, lower, marks) {
             // A name before the head, or before the `'s` opening the phrase,
             // modifies the head.
-            // Only before a known noun ("Iran's commander") or another kind of
-            // name ("Iraq militia leader Abu X"), not before what may be a verb
-            // ("Japan swings") nor in a title-case headline ("Kenya Gunmen"),
-            // nor before a name of the same kind ("California's San Bernardino").
+            // Inside the phrase only before a known noun ("IS militants") or
+            // another kind of name ("Iraq militia leader Abu X"), not before
+            // what may be a verb ("Japan swings") nor in a title-case headline
+            // ("Kenya Gunmen"); an owner before anything but a name of its
+            // kind ("Iran's top general", not "California's San Bernardino").
             let head_label = out[..n_names]
                 .iter()
                 .find(|m| m.a <= c.head && c.head < m.b)
@@ -541,11 +542,11 @@ impl EventRules {
             let noun_head = words[c.head].chars().next().is_some_and(char::is_lowercase)
                 && self.noun_at(lower, forms, c.head, c.start).is_some();
             for m in &mut out[..n_names] {
-                if !noun_head && head_label.as_ref().is_none_or(|l| *l == m.label) {
-                    continue;
-                }
-                let inside = m.a >= c.start && m.b <= c.head;
-                let owner = m.b == c.start && phrases::is_possessive(&lower[c.start]);
+                let kind_ok = noun_head || head_label.as_ref().is_some_and(|l| *l != m.label);
+                let inside = kind_ok && m.a >= c.start && m.b <= c.head;
+                let owner = m.b == c.start
+                    && phrases::is_possessive(&lower[c.start])
+                    && head_label.as_ref().is_none_or(|l| *l != m.label);
                 if inside || owner {
                     m.modifies = Some(c.head);
                 }
