@@ -360,6 +360,22 @@ impl EventRules {
                     if !voice_ok || (filled && !role.many) {
                         continue;
                     }
+                    // With `many`, the phrases coordinated with the first one
+                    // after a listed preposition count as behind it too ("attacks
+                    // on churches and mosques").
+                    let prep_object = (role.many && role.side == Side::After)
+                        .then(|| {
+                            (i + len..words.len())
+                                .take(role.max_gap + 1)
+                                .find(|&j| role.preps.contains(&lower[j]))
+                        })
+                        .flatten()
+                        .map(|j| {
+                            (
+                                j + 1,
+                                self.phrases.object_end(&words, &lower, &marks, j + 1),
+                            )
+                        });
                     // The object the role is restricted to, if any.
                     let object = if role.object {
                         let from = i + len;
@@ -407,7 +423,8 @@ impl EventRules {
                                 return None;
                             };
                             let prep_ok = role.preps.is_empty()
-                                || (lead > 0 && role.preps.contains(&lower[lead - 1]));
+                                || (lead > 0 && role.preps.contains(&lower[lead - 1]))
+                                || prep_object.is_some_and(|(from, to)| from <= m.a && m.b <= to);
                             let between = if m.b <= i { m.b..i } else { i + len..lead };
                             // Nor is a direct argument itself behind an unlisted
                             // preposition ("in Kandor, rebels attacked"), unless it
@@ -1034,6 +1051,15 @@ mod tests {
         let die = args_of(&run(&rules, &mut d), "Life:Die");
         assert!(has(&die, "Victim", "officers"), "{die:?}");
         assert!(!die.iter().any(|(r, _)| r == "Agent"), "{die:?}");
+    }
+
+    #[test]
+    fn a_many_role_takes_the_phrases_coordinated_after_its_preposition() {
+        let rules = EventRules::builtin();
+        let mut d = doc("Rebels claimed attacks on a bridge and two schools.", &[]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Target", "bridge"), "{attack:?}");
+        assert!(has(&attack, "Target", "schools"), "{attack:?}");
     }
 
     #[test]
