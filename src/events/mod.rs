@@ -559,6 +559,11 @@ impl EventRules {
             let noun_head = words[c.head].chars().next().is_some_and(char::is_lowercase)
                 && self.noun_at(lower, forms, c.head, c.start).is_some();
             for m in &mut out[..n_names] {
+                // A name heading the phrase is led by its modifiers ("in
+                // northern Syria").
+                if m.b == c.head + 1 && m.a > c.start {
+                    m.lead = m.lead.min(c.start);
+                }
                 let kind_ok = noun_head || head_label.as_ref().is_some_and(|l| *l != m.label);
                 let inside = kind_ok && m.a >= c.start && m.b <= c.head;
                 let owner = m.b == c.start
@@ -1060,6 +1065,26 @@ mod tests {
         let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
         assert!(has(&attack, "Target", "bridge"), "{attack:?}");
         assert!(has(&attack, "Target", "schools"), "{attack:?}");
+    }
+
+    #[test]
+    fn going_and_leaving_verbs_take_their_object_as_destination_or_origin() {
+        let rules = EventRules::builtin();
+        let mut d = doc("The envoy visited a refugee camp on Monday.", &[]);
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Artifact", "envoy"), "{transport:?}");
+        assert!(has(&transport, "Destination", "camp"), "{transport:?}");
+        let mut d = doc(
+            "Villagers fled northern Varnia by boat.",
+            &[("Varnia", "LOC")],
+        );
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Origin", "Varnia"), "{transport:?}");
+        assert!(has(&transport, "Vehicle", "boat"), "{transport:?}");
+        // A modifier before a name does not hide its preposition.
+        let mut d = doc("Crowds protested in downtown Varnia.", &[("Varnia", "LOC")]);
+        let demo = args_of(&run(&rules, &mut d), "Conflict:Demonstrate");
+        assert!(has(&demo, "Place", "Varnia"), "{demo:?}");
     }
 
     #[test]
