@@ -127,6 +127,9 @@ struct Mention {
     /// First token of its phrase (a determiner before a name, the opener of
     /// a noun phrase): preposition and distance are measured from here.
     lead: usize,
+    /// `lead` before a name was extended over the modifiers of the phrase it
+    /// heads: a preposition before this word governs the name itself.
+    own_lead: usize,
     label: String,
     span: Span,
     /// Set for a pre-modifier ("U.S." in "the U.S. embassy", "Iran" in
@@ -431,9 +434,9 @@ impl EventRules {
                             // modifies the trigger ("by police shootings").
                             let governed = role.preps.is_empty()
                                 && m.modifies.is_none()
-                                && lead > 0
-                                && self.phrases.preposition(&lower[lead - 1])
-                                && !self.phrases.partitive(&lower, lead - 1);
+                                && m.own_lead > 0
+                                && self.phrases.preposition(&lower[m.own_lead - 1])
+                                && !self.phrases.partitive(&lower, m.own_lead - 1);
                             let direct_ok = !role.direct
                                 || !(governed
                                     || between
@@ -528,19 +531,23 @@ impl EventRules {
     ) -> Vec<Mention> {
         let mut out: Vec<Mention> = names
             .into_iter()
-            .map(|(a, b, label, span)| Mention {
-                a,
-                b,
-                lead: if a > 0 && self.phrases.determiner(&lower[a - 1]) {
+            .map(|(a, b, label, span)| {
+                let lead = if a > 0 && self.phrases.determiner(&lower[a - 1]) {
                     a - 1
                 } else {
                     a
-                },
-                label,
-                span,
-                name: true,
-                modifies: None,
-                title: false,
+                };
+                Mention {
+                    a,
+                    b,
+                    lead,
+                    own_lead: lead,
+                    label,
+                    span,
+                    name: true,
+                    modifies: None,
+                    title: false,
+                }
             })
             .collect();
         let n_names = out.len();
@@ -598,6 +605,7 @@ impl EventRules {
                     a,
                     b: end + 1,
                     lead: if head { c.start } else { a },
+                    own_lead: if head { c.start } else { a },
                     label: label.clone(),
                     span: Span::new(tokens[a].start, tokens[end].end),
                     name: false,
@@ -1081,6 +1089,14 @@ mod tests {
         let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
         assert!(has(&transport, "Origin", "Varnia"), "{transport:?}");
         assert!(has(&transport, "Vehicle", "boat"), "{transport:?}");
+        // A title's "of" does not govern the name after it.
+        let mut d = doc(
+            "Secretary of State Ana Lind arrived in Varnia.",
+            &[("Ana Lind", "PER"), ("Varnia", "LOC")],
+        );
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Artifact", "Ana Lind"), "{transport:?}");
+        assert!(has(&transport, "Destination", "Varnia"), "{transport:?}");
         // A modifier before a name does not hide its preposition.
         let mut d = doc("Crowds protested in downtown Varnia.", &[("Varnia", "LOC")]);
         let demo = args_of(&run(&rules, &mut d), "Conflict:Demonstrate");
