@@ -386,7 +386,11 @@ impl EventRules {
                     } else if role.object_of.is_empty() {
                         None
                     } else {
-                        let verb = (i + len..(i + len + 3).min(words.len()))
+                        // Within three words, not counting a time expression
+                        // ("the strike on Wednesday that killed X").
+                        let verb = (i + len..words.len())
+                            .filter(|&j| marks[j] != Mark::Time)
+                            .take(3)
                             .find(|&j| forms[j].iter().any(|f| role.object_of.contains(f)));
                         match verb {
                             Some(j) => Some((
@@ -614,16 +618,24 @@ impl EventRules {
                 });
             }
         }
-        // "commander, Gen. X", "militia leader X", "the city of X": the noun
-        // only names what X is.
+        // "commander, Gen. X", "militia leader X", "X, a commander", "the city
+        // of X": the noun only names what X is.
         let name_at =
             |j: usize, label: &str| out[..n_names].iter().any(|m| m.a == j && m.label == label);
         let word_is = |j: usize, w: &str| lower.get(j).is_some_and(|x| x == w);
         let titles: Vec<usize> = (n_names..out.len())
             .filter(|&k| {
                 let b = out[k].b;
+                let lead = out[k].lead;
+                // "X, a militia commander": an apposition after the name.
+                let after_person = lead >= 2
+                    && word_is(lead - 1, ",")
+                    && out[..n_names]
+                        .iter()
+                        .any(|m| m.b == lead - 1 && m.label == "PER");
                 out[k].modifies.is_none()
-                    && (name_at(b, "PER")
+                    && (after_person
+                        || name_at(b, "PER")
                         || (word_is(b, ",") && name_at(b + 1, "PER"))
                         || (word_is(b, "of") && name_at(b + 1, "LOC")))
             })

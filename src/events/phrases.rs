@@ -30,6 +30,10 @@ pub struct PhraseWords {
     /// Verb forms not recognisable by their ending ("took", "says").
     #[serde(default)]
     pub verbs: Vec<String>,
+    /// Light verbs whose object is the event ("launched a strike", "carried
+    /// out raids"): they do not separate the subject from the trigger.
+    #[serde(default)]
+    pub support_verbs: Vec<String>,
     /// Words that make an `-ed` trigger right before them a passive
     /// participle ("officers killed in clashes", "killed by police").
     #[serde(default)]
@@ -81,6 +85,7 @@ impl PhraseWords {
             .chain(&mut self.verbs)
             .chain(&mut self.clause_breaks)
             .chain(&mut self.participle_cues)
+            .chain(&mut self.support_verbs)
         {
             *w = w.to_lowercase();
         }
@@ -126,6 +131,9 @@ impl PhraseWords {
     /// two are unrelated ("Ferguson and the shooting", "X urged ... to cease
     /// bombing").
     pub fn separates(&self, word: &str, lower: &str) -> bool {
+        if self.support_verbs.iter().any(|v| v == lower) {
+            return false;
+        }
         self.breaks_clause(lower)
             || matches!(lower, "and" | "or")
             || self.preposition(lower)
@@ -213,6 +221,7 @@ mod tests {
             verbs: vec!["took".into()],
             clause_breaks: vec![";".into(), "said".into()],
             participle_cues: vec![],
+            support_verbs: vec![],
         }
     }
 
