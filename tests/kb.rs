@@ -168,7 +168,7 @@ fn two_outlets_give_one_event_and_the_database_upserts_across_runs() {
     assert_eq!(attack["mentions"], "2");
     assert_eq!(attack["agent"], "United States");
     assert_eq!(attack["patient"], "Abu Hassan");
-    assert_eq!(attack["place"], "Baghdad");
+    assert_eq!(attack["place"], "Baghdad airport");
     assert_eq!(attack["date"], "2024-03-06");
     assert_eq!(
         attack["merged_id"], "wire#e1",

@@ -7,10 +7,12 @@
 //! casualty counts from number + noun patterns near a killing or wounding word.
 
 pub mod eval;
+pub mod phrases;
 
 use crate::document::{Argument, Document, Event, Span};
 use crate::error::{Error, Result};
 use crate::rules::RuleFile;
+use phrases::{Mark, PhraseWords};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -40,6 +42,24 @@ pub struct RoleRule {
     /// Only when the trigger is (not) in the passive voice.
     #[serde(default)]
     pub voice: Voice,
+    /// The argument is in the object of the trigger: the phrases right after
+    /// it, up to a preposition, verb or clause break.
+    #[serde(default)]
+    pub object: bool,
+    /// The argument is in the object of one of these words when one comes
+    /// within three words after the trigger ("the strike *that killed* X").
+    #[serde(default)]
+    pub object_of: Vec<String>,
+    /// Nothing that separates phrases (`PhraseWords::separates`) between
+    /// argument and trigger, and no preposition before the argument unless
+    /// listed in `preps`: a subject or pre-modifier, not any name nearby.
+    #[serde(default)]
+    pub direct: bool,
+    /// With `object` or `object_of`: the argument is not in the object but
+    /// in the phrase right after it, behind one of `preps` ("the strike that
+    /// killed X and Y *near P*"), however long the object.
+    #[serde(default)]
+    pub after_object: bool,
 }
 
 /// Voice of a trigger: passive when directly preceded by a form of "be" or
@@ -86,20 +106,41 @@ pub struct EventRule {
 struct RulesFile {
     #[serde(default)]
     casualty_nouns: Vec<String>,
+    /// Label → common nouns of that class ("NOUN" → "police", "PLACE" →
+    /// "airport"), matched against noun-phrase heads.
     #[serde(default)]
-    argument_nouns: Vec<String>,
+    noun_classes: HashMap<String, Vec<String>>,
+    /// Noun classes whose head extends a name right before it ("Baghdad
+    /// airport").
+    #[serde(default)]
+    name_extensions: Vec<String>,
+    #[serde(default)]
+    phrases: PhraseWords,
     event: Vec<EventRule>,
 }
 
-/// The label of common-noun argument candidates (`argument_nouns`).
-pub const NOUN_LABEL: &str = "NOUN";
-
-/// A candidate argument: token range in its sentence, label, character span.
+/// A candidate argument.
 struct Mention {
+    /// Token range of the argument itself (a name, or a noun-phrase head).
     a: usize,
     b: usize,
+    /// First token of its phrase (a determiner before a name, the opener of
+    /// a noun phrase): preposition and distance are measured from here.
+    lead: usize,
+    /// `lead` before a name was extended over the modifiers of the phrase it
+    /// heads: a preposition before this word governs the name itself.
+    own_lead: usize,
     label: String,
     span: Span,
+    /// Set for a pre-modifier ("U.S." in "the U.S. embassy", "Iran" in
+    /// "Iran's commander"): the head it modifies. Such a word is an argument
+    /// only of a trigger inside that phrase ("the U.S. drone strike").
+    modifies: Option<usize>,
+    /// A named entity (not a common noun).
+    name: bool,
+    /// A title right before a person's name ("commander, Gen. X"): the name
+    /// is the argument, not the title.
+    title: bool,
 }
 
 /// Compiled event rules.
@@ -108,8 +149,11 @@ pub struct EventRules {
     /// Trigger word sequences (lowercase) → rule index; longest first.
     triggers: Vec<(Vec<String>, usize)>,
     casualty_nouns: Vec<Vec<String>>,
-    /// Common nouns (word sequences, lowercase) that may fill roles listing `NOUN`.
-    argument_nouns: Vec<Vec<String>>,
+    /// Common nouns (word sequences, lowercase) and their class label;
+    /// longest first.
+    nouns: Vec<(Vec<String>, String)>,
+    name_extensions: Vec<String>,
+    phrases: PhraseWords,
 }
 
 /// Candidate lemmas of a word: the word itself and the stems its regular
@@ -173,25 +217,37 @@ impl RuleFile for EventRules {
         }
         // Longest first, so "drone strike" wins over "strike"; then file order.
         triggers.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
-        let mut argument_nouns: Vec<Vec<String>> = file
-            .argument_nouns
+        let mut nouns: Vec<(Vec<String>, String)> = file
+            .noun_classes
             .iter()
-            .map(|n| n.split_whitespace().map(str::to_lowercase).collect())
-            .filter(|n: &Vec<String>| !n.is_empty())
+            .flat_map(|(label, list)| {
+                list.iter().map(move |n| {
+                    let words: Vec<String> = n.split_whitespace().map(str::to_lowercase).collect();
+                    (words, label.clone())
+                })
+            })
+            .filter(|(n, _)| !n.is_empty())
             .collect();
-        argument_nouns.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        // Longest first, then by label and words, so that matching does not
+        // depend on the order of the table.
+        nouns.sort_by(|x, y| y.0.len().cmp(&x.0.len()).then_with(|| x.cmp(y)));
+        let mut phrases = file.phrases;
+        phrases.lowercase();
         let mut rules = file.event;
         for rule in &mut rules {
             for w in rule
                 .veto_before
                 .iter_mut()
                 .chain(rule.veto_after.iter_mut())
+                .chain(rule.roles.iter_mut().flat_map(|r| r.object_of.iter_mut()))
             {
                 *w = w.to_lowercase();
             }
         }
         Ok(EventRules {
-            argument_nouns,
+            nouns,
+            name_extensions: file.name_extensions,
+            phrases,
             casualty_nouns: file
                 .casualty_nouns
                 .iter()
@@ -228,49 +284,37 @@ impl EventRules {
                 .enumerate()
                 .map(|(i, t)| (t.span.end, i + 1))
                 .collect();
-            let mut mentions: Vec<Mention> = doc
+            let names: Vec<(usize, usize, String, Span)> = doc
                 .entities
                 .iter()
                 .filter(|e| e.sentence == s)
                 .filter_map(|e| {
-                    Some(Mention {
-                        a: *start_of.get(&e.span.start)?,
-                        b: *end_of.get(&e.span.end)?,
-                        label: e.label.clone(),
-                        span: e.span,
-                    })
+                    let a = *start_of.get(&e.span.start)?;
+                    let b = *end_of.get(&e.span.end)?;
+                    Some((a, b, e.label.clone(), e.span))
                 })
                 .collect();
-            let in_entity =
-                |mentions: &[Mention], i: usize| mentions.iter().any(|m| m.a <= i && i < m.b);
-            // Common nouns outside names, longest first.
-            let mut j = 0;
-            while j < words.len() {
-                let hit = (!in_entity(&mentions, j))
-                    .then(|| {
-                        self.argument_nouns.iter().find(|n| {
-                            j + n.len() <= words.len()
-                                && n.iter().enumerate().all(|(k, w)| lower[j + k] == *w)
-                        })
-                    })
-                    .flatten();
-                match hit {
-                    Some(n) => {
-                        mentions.push(Mention {
-                            a: j,
-                            b: j + n.len(),
-                            label: NOUN_LABEL.into(),
-                            span: Span::new(
-                                sentence.tokens[j].span.start,
-                                sentence.tokens[j + n.len() - 1].span.end,
-                            ),
-                        });
-                        j += n.len();
-                    }
-                    None => j += 1,
+            let tokens: Vec<Span> = sentence.tokens.iter().map(|t| t.span).collect();
+            let mut marks = vec![Mark::None; words.len()];
+            for (k, t) in tokens.iter().enumerate() {
+                if doc.times.iter().any(|x| x.span.contains(t)) {
+                    marks[k] = Mark::Time;
                 }
             }
-            let passive_at = |i: usize| i > 0 && PASSIVE_AUX.contains(&lower[i - 1].as_str());
+            for (a, b, _, _) in &names {
+                marks[*a..*b].fill(Mark::Name);
+            }
+            let mentions = self.mentions(&words, &lower, &forms, &marks, &tokens, names);
+            let in_name = |i: usize| mentions.iter().any(|m| m.name && m.a <= i && i < m.b);
+            // After "was"/"were"..., or a participle right before "by"/"in"...
+            // ("officers killed in clashes").
+            let passive_at = |i: usize, len: usize| {
+                (i > 0 && PASSIVE_AUX.contains(&lower[i - 1].as_str()))
+                    || (lower[i + len - 1].ends_with("ed")
+                        && lower
+                            .get(i + len)
+                            .is_some_and(|w| self.phrases.participle_cue(w)))
+            };
             let mut used = vec![false; words.len()];
             let mut i = 0;
             while i < words.len() {
@@ -286,7 +330,7 @@ impl EventRules {
                 let rule = &self.rules[r];
                 let vetoed = (i > 0 && rule.veto_before.contains(&lower[i - 1]))
                     || (i + len < words.len() && rule.veto_after.contains(&lower[i + len]));
-                if vetoed || in_entity(&mentions, i) || used[i] {
+                if vetoed || in_name(i) || used[i] {
                     i += 1;
                     continue;
                 }
@@ -308,7 +352,7 @@ impl EventRules {
                     rule: format!("{}:{}", rule.event_type, t.join(" ")),
                 };
                 let mut taken: Vec<usize> = Vec::new();
-                let passive = passive_at(i);
+                let passive = passive_at(i, len);
                 for role in &rule.roles {
                     let voice_ok = match role.voice {
                         Voice::Any => true,
@@ -319,23 +363,92 @@ impl EventRules {
                     if !voice_ok || (filled && !role.many) {
                         continue;
                     }
+                    // With `many`, the phrases coordinated with the first one
+                    // after a listed preposition count as behind it too ("attacks
+                    // on churches and mosques").
+                    let prep_object = (role.many && role.side == Side::After)
+                        .then(|| {
+                            (i + len..words.len())
+                                .take(role.max_gap + 1)
+                                .find(|&j| role.preps.contains(&lower[j]))
+                        })
+                        .flatten()
+                        .map(|j| {
+                            (
+                                j + 1,
+                                self.phrases.object_end(&words, &lower, &marks, j + 1),
+                            )
+                        });
+                    // The object the role is restricted to, if any.
+                    let object = if role.object {
+                        let from = i + len;
+                        Some((from, self.phrases.object_end(&words, &lower, &marks, from)))
+                    } else if role.object_of.is_empty() {
+                        None
+                    } else {
+                        // Within three words, not counting a time expression
+                        // ("the strike on Wednesday that killed X").
+                        let verb = (i + len..words.len())
+                            .filter(|&j| marks[j] != Mark::Time)
+                            .take(3)
+                            .find(|&j| forms[j].iter().any(|f| role.object_of.contains(f)));
+                        match verb {
+                            Some(j) => Some((
+                                j + 1,
+                                self.phrases.object_end(&words, &lower, &marks, j + 1),
+                            )),
+                            None => continue,
+                        }
+                    };
                     let mut cands: Vec<(usize, usize)> = mentions
                         .iter()
                         .enumerate()
                         .filter(|(k, _)| !taken.contains(k))
-                        .filter(|(_, m)| role.entity.contains(&m.label))
+                        .filter(|(_, m)| role.entity.contains(&m.label) && !m.title)
+                        .filter(|(_, m)| m.modifies.is_none_or(|h| m.b <= i && i <= h))
+                        .filter(|(_, m)| {
+                            object.is_none_or(|(from, to)| {
+                                if role.after_object {
+                                    m.lead == to + 1
+                                } else {
+                                    from <= m.a && m.b <= to
+                                }
+                            })
+                        })
                         .filter_map(|(k, m)| {
-                            let (a, b) = (m.a, m.b);
-                            let (side_ok, gap) = if b <= i {
-                                (role.side != Side::After, i - b)
-                            } else if a >= i + len {
-                                (role.side != Side::Before, a - (i + len))
+                            // A phrase may start at the trigger ("kill soldiers").
+                            let lead = if m.a >= i + len {
+                                m.lead.max(i + len)
+                            } else {
+                                m.lead
+                            };
+                            let (side_ok, gap) = if m.b <= i {
+                                (role.side != Side::After, i - m.b)
+                            } else if lead >= i + len {
+                                (role.side != Side::Before, lead - (i + len))
                             } else {
                                 return None;
                             };
                             let prep_ok = role.preps.is_empty()
-                                || (a > 0 && role.preps.contains(&lower[a - 1]));
-                            (side_ok && prep_ok && gap <= role.max_gap).then_some((gap, k))
+                                || (lead > 0 && role.preps.contains(&lower[lead - 1]))
+                                || prep_object.is_some_and(|(from, to)| from <= m.a && m.b <= to);
+                            let between = if m.b <= i { m.b..i } else { i + len..lead };
+                            // Nor is a direct argument itself behind an unlisted
+                            // preposition ("in Kandor, rebels attacked"), unless it
+                            // modifies the trigger ("by police shootings").
+                            let governed = role.preps.is_empty()
+                                && m.modifies.is_none()
+                                && m.own_lead > 0
+                                && self.phrases.preposition(&lower[m.own_lead - 1])
+                                && !self.phrases.partitive(&lower, m.own_lead - 1);
+                            let direct_ok = !role.direct
+                                || !(governed
+                                    || between
+                                        .into_iter()
+                                        .any(|j| self.phrases.separates(words[j], &lower[j])));
+                            // An object is bounded by its own end, not by max_gap.
+                            let near = object.is_some() || gap <= role.max_gap;
+                            (side_ok && prep_ok && direct_ok && near).then_some((gap, k))
                         })
                         .collect();
                     cands.sort();
@@ -367,6 +480,8 @@ impl EventRules {
                             value: None,
                         });
                     } else if let Some(j) = (i..i + len)
+                        // "drone" of "drone strike"; "airstrike" is not its own instrument.
+                        .filter(|_| len > 1)
                         .find(|&j| forms[j].iter().any(|f| rule.instruments.contains(f)))
                     {
                         event.arguments.push(Argument {
@@ -403,6 +518,154 @@ impl EventRules {
             }
         }
         doc.events = events;
+    }
+
+    /// The candidate arguments of a sentence: its names (`names`: token
+    /// range, label, span) and the words of its noun phrases that belong to a
+    /// noun class, the head ("the police *station*") or, marked as such, a
+    /// pre-modifier ("the *police* shooting").
+    fn mentions(
+        &self,
+        words: &[&str],
+        lower: &[String],
+        forms: &[Vec<String>],
+        marks: &[Mark],
+        tokens: &[Span],
+        names: Vec<(usize, usize, String, Span)>,
+    ) -> Vec<Mention> {
+        let mut out: Vec<Mention> = names
+            .into_iter()
+            .map(|(a, b, label, span)| {
+                let lead = if a > 0 && self.phrases.determiner(&lower[a - 1]) {
+                    a - 1
+                } else {
+                    a
+                };
+                Mention {
+                    a,
+                    b,
+                    lead,
+                    own_lead: lead,
+                    label,
+                    span,
+                    name: true,
+                    modifies: None,
+                    title: false,
+                }
+            })
+            .collect();
+        let n_names = out.len();
+        for c in self.phrases.chunks(words, lower, marks) {
+            // A name before the head, or before the `'s` opening the phrase,
+            // modifies the head.
+            // Inside the phrase only before a known noun ("IS militants") or
+            // another kind of name ("Iraq militia leader Abu X"), not before
+            // what may be a verb ("Japan swings") nor in a title-case headline
+            // ("Kenya Gunmen"); an owner before anything but a name of its
+            // kind ("Iran's top general", not "California's San Bernardino").
+            let head_label = out[..n_names]
+                .iter()
+                .find(|m| m.a <= c.head && c.head < m.b)
+                .map(|m| m.label.clone());
+            let noun_head = words[c.head].chars().next().is_some_and(char::is_lowercase)
+                && self.noun_at(lower, forms, c.head, c.start).is_some();
+            for m in &mut out[..n_names] {
+                // A name heading the phrase is led by its modifiers ("in
+                // northern Syria").
+                if m.b == c.head + 1 && m.a > c.start {
+                    m.lead = m.lead.min(c.start);
+                }
+                let kind_ok = noun_head || head_label.as_ref().is_some_and(|l| *l != m.label);
+                let inside = kind_ok && m.a >= c.start && m.b <= c.head;
+                let owner = m.b == c.start
+                    && phrases::is_possessive(&lower[c.start])
+                    && head_label.as_ref().is_none_or(|l| *l != m.label);
+                if inside || owner {
+                    m.modifies = Some(c.head);
+                }
+            }
+            for end in c.start..=c.head {
+                if out[..n_names].iter().any(|m| m.a <= end && end < m.b) {
+                    continue;
+                }
+                let Some((n, label)) = self.noun_at(lower, forms, end, c.start) else {
+                    continue;
+                };
+                let a = end + 1 - n;
+                let head = end == c.head;
+                if head && self.name_extensions.contains(label) {
+                    // "Baghdad airport": the name and the noun are one place.
+                    if let Some(m) = out[..n_names]
+                        .iter_mut()
+                        .find(|m| m.b == a && m.a >= c.start && m.label == "LOC")
+                    {
+                        m.b = end + 1;
+                        m.span.end = tokens[end].end;
+                        m.modifies = None;
+                        continue;
+                    }
+                }
+                out.push(Mention {
+                    a,
+                    b: end + 1,
+                    lead: if head { c.start } else { a },
+                    own_lead: if head { c.start } else { a },
+                    label: label.clone(),
+                    span: Span::new(tokens[a].start, tokens[end].end),
+                    name: false,
+                    modifies: (!head).then_some(c.head),
+                    title: false,
+                });
+            }
+        }
+        // "commander, Gen. X", "militia leader X", "X, a commander", "the city
+        // of X": the noun only names what X is.
+        let name_at =
+            |j: usize, label: &str| out[..n_names].iter().any(|m| m.a == j && m.label == label);
+        let word_is = |j: usize, w: &str| lower.get(j).is_some_and(|x| x == w);
+        let titles: Vec<usize> = (n_names..out.len())
+            .filter(|&k| {
+                let b = out[k].b;
+                let lead = out[k].lead;
+                // "X, a militia commander": an apposition after the name.
+                let after_person = lead >= 2
+                    && word_is(lead - 1, ",")
+                    && out[..n_names]
+                        .iter()
+                        .any(|m| m.b == lead - 1 && m.label == "PER");
+                out[k].modifies.is_none()
+                    && (after_person
+                        || name_at(b, "PER")
+                        || (word_is(b, ",") && name_at(b + 1, "PER"))
+                        || (word_is(b, "of") && name_at(b + 1, "LOC")))
+            })
+            .collect();
+        for k in titles {
+            out[k].title = true;
+        }
+        out
+    }
+
+    /// The longest noun-class entry ending at word `end` and starting at or
+    /// after `from`: its length in words and its class. The last word may be
+    /// inflected ("bases" → base).
+    fn noun_at(
+        &self,
+        lower: &[String],
+        forms: &[Vec<String>],
+        end: usize,
+        from: usize,
+    ) -> Option<(usize, &String)> {
+        self.nouns.iter().find_map(|(entry, label)| {
+            let n = entry.len();
+            let a = (end + 1).checked_sub(n).filter(|&a| a >= from)?;
+            let fits = entry[..n - 1]
+                .iter()
+                .zip(&lower[a..end])
+                .all(|(e, w)| e == w)
+                && forms[end].contains(&entry[n - 1]);
+            fits.then_some((n, label))
+        })
     }
 
     /// Casualty counts: a number followed (within three words) by a casualty
@@ -633,6 +896,236 @@ mod tests {
         );
         let found = run(&rules, &mut d);
         assert!(has(&found[0].1, "Agent", "Border Police"), "{found:?}");
+    }
+
+    /// (role, text) of the arguments of the first event of `event_type`.
+    fn args_of(
+        found: &[(String, Vec<(String, String)>)],
+        event_type: &str,
+    ) -> Vec<(String, String)> {
+        found
+            .iter()
+            .find(|(t, _)| t == event_type)
+            .unwrap_or_else(|| panic!("no {event_type} in {found:?}"))
+            .1
+            .clone()
+    }
+
+    #[test]
+    fn a_strike_that_killed_takes_the_killed_as_targets_and_the_place_after_them() {
+        let rules = EventRules::builtin();
+        let text =
+            "The March 4 air strike that killed Varia's top rebel commander, Col. John Doe, \
+                    and his aide Richard Roe near Kabul airport angered the council.";
+        let mut d = doc(
+            text,
+            &[
+                ("Varia", "LOC"),
+                ("Col. John Doe", "PER"),
+                ("Richard Roe", "PER"),
+                ("Kabul", "LOC"),
+            ],
+        );
+        let found = run(&rules, &mut d);
+        let attack = args_of(&found, "Conflict:Attack");
+        assert!(has(&attack, "Target", "Col. John Doe"), "{attack:?}");
+        assert!(has(&attack, "Target", "Richard Roe"), "{attack:?}");
+        assert!(has(&attack, "Place", "Kabul airport"), "{attack:?}");
+        // The possessive and the title are not targets of their own.
+        assert!(
+            !attack.iter().any(|(_, t)| t == "Varia" || t == "commander"),
+            "{attack:?}"
+        );
+        let die = args_of(&found, "Life:Die");
+        assert!(has(&die, "Victim", "Col. John Doe"), "{die:?}");
+        assert!(has(&die, "Victim", "Richard Roe"), "{die:?}");
+        assert!(!die.iter().any(|(_, t)| t == "Varia"), "{die:?}");
+    }
+
+    #[test]
+    fn common_noun_phrases_give_their_heads() {
+        let rules = EventRules::builtin();
+        let mut d = doc(
+            "Gunmen attacked a small police station in the northern town.",
+            &[],
+        );
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Attacker", "Gunmen"), "{attack:?}");
+        assert!(has(&attack, "Target", "station"), "{attack:?}");
+        assert!(has(&attack, "Place", "town"), "{attack:?}");
+        assert!(!attack.iter().any(|(_, t)| t == "police"), "{attack:?}");
+        // A pre-modifier is an argument of a trigger inside its phrase.
+        let mut d = doc("A police shooting angered the neighbours.", &[]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Attacker", "police"), "{attack:?}");
+        // Vehicles, and the place a name and a place noun make together.
+        let mut d = doc(
+            "The families fled to Tarsk airport by bus.",
+            &[("Tarsk", "LOC")],
+        );
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Vehicle", "bus"), "{transport:?}");
+        assert!(
+            has(&transport, "Destination", "Tarsk airport"),
+            "{transport:?}"
+        );
+    }
+
+    #[test]
+    fn a_direct_argument_is_not_separated_from_its_trigger() {
+        let rules = EventRules::builtin();
+        // "Dorvan" is joined to the shooting by "and": not its attacker.
+        let mut d = doc(
+            "Crowds gathered in Dorvan and the shooting shocked the town.",
+            &[("Dorvan", "LOC")],
+        );
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(!attack.iter().any(|(r, _)| r == "Attacker"), "{attack:?}");
+        // A verb and a preposition between: not the attacker either.
+        let mut d = doc(
+            "Ana Lind urged the army to stop bombing the valley.",
+            &[("Ana Lind", "PER")],
+        );
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(!attack.iter().any(|(r, _)| r == "Attacker"), "{attack:?}");
+        // The subject is.
+        let mut d = doc("The Varian army bombed the valley.", &[("Varian", "MISC")]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Attacker", "army"), "{attack:?}");
+        // A place before the trigger is its place only in the same clause.
+        let mut d = doc("In Kandor, rebels attacked a convoy.", &[("Kandor", "LOC")]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Place", "Kandor"), "{attack:?}");
+        assert!(has(&attack, "Target", "convoy"), "{attack:?}");
+        let mut d = doc(
+            "Officials in Kandor say the attack failed.",
+            &[("Kandor", "LOC")],
+        );
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(!attack.iter().any(|(r, _)| r == "Place"), "{attack:?}");
+        // A one-word trigger is not its own instrument; a multi-word one's word is.
+        let mut d = doc("The airstrike hit a school.", &[]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(!attack.iter().any(|(r, _)| r == "Instrument"), "{attack:?}");
+    }
+
+    #[test]
+    fn the_subject_of_an_intransitive_trigger_is_its_victim_or_artifact() {
+        let rules = EventRules::builtin();
+        let mut d = doc("Forty migrants have died at sea.", &[]);
+        let die = args_of(&run(&rules, &mut d), "Life:Die");
+        assert!(has(&die, "Victim", "migrants"), "{die:?}");
+        assert!(!die.iter().any(|(r, _)| r == "Agent"), "{die:?}");
+        // A causative transport verb: subject Agent, object Artifact.
+        let mut d = doc(
+            "The navy evacuated hundreds of civilians from Pelan.",
+            &[("Pelan", "LOC")],
+        );
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Agent", "navy"), "{transport:?}");
+        assert!(has(&transport, "Artifact", "civilians"), "{transport:?}");
+        assert!(has(&transport, "Origin", "Pelan"), "{transport:?}");
+        // "meeting with" takes the people met, past their titles.
+        let mut d = doc(
+            "Ana Lind held a meeting with Norland's foreign minister, Ivo Brand, and his envoy.",
+            &[
+                ("Ana Lind", "PER"),
+                ("Norland", "LOC"),
+                ("Ivo Brand", "PER"),
+            ],
+        );
+        let meet = args_of(&run(&rules, &mut d), "Contact:Meet");
+        assert!(has(&meet, "Entity", "Ivo Brand"), "{meet:?}");
+        assert!(has(&meet, "Entity", "envoy"), "{meet:?}");
+        assert!(
+            !meet.iter().any(|(_, t)| t == "Norland" || t == "minister"),
+            "{meet:?}"
+        );
+    }
+
+    #[test]
+    fn names_and_times_bound_noun_phrases() {
+        let rules = EventRules::builtin();
+        // "IS" is a name, not "is"; "Friday" ends the phrase, whose head is
+        // "air base"; a nationality before a place noun is no place name.
+        let mut d = doc(
+            "Jets struck IS fighters and a Varian air base Friday.",
+            &[("IS", "ORG"), ("Varian", "MISC")],
+        );
+        let t = d.text.find("Friday").unwrap();
+        d.times.push(crate::document::TimeExpr {
+            span: Span::new(t, t + "Friday".len()),
+            timex_type: "DATE".into(),
+            value: "XXXX-WXX-5".into(),
+        });
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Target", "fighters"), "{attack:?}");
+        assert!(has(&attack, "Target", "air base"), "{attack:?}");
+        assert!(
+            !attack
+                .iter()
+                .any(|(_, t)| t == "IS" || t.starts_with("Varian")),
+            "{attack:?}"
+        );
+    }
+
+    #[test]
+    fn a_participle_before_in_or_by_is_passive() {
+        let rules = EventRules::builtin();
+        let mut d = doc("Four officers killed in the clashes were buried.", &[]);
+        let die = args_of(&run(&rules, &mut d), "Life:Die");
+        assert!(has(&die, "Victim", "officers"), "{die:?}");
+        assert!(!die.iter().any(|(r, _)| r == "Agent"), "{die:?}");
+    }
+
+    #[test]
+    fn a_many_role_takes_the_phrases_coordinated_after_its_preposition() {
+        let rules = EventRules::builtin();
+        let mut d = doc("Rebels claimed attacks on a bridge and two schools.", &[]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Target", "bridge"), "{attack:?}");
+        assert!(has(&attack, "Target", "schools"), "{attack:?}");
+    }
+
+    #[test]
+    fn going_and_leaving_verbs_take_their_object_as_destination_or_origin() {
+        let rules = EventRules::builtin();
+        let mut d = doc("The envoy visited a refugee camp on Monday.", &[]);
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Artifact", "envoy"), "{transport:?}");
+        assert!(has(&transport, "Destination", "camp"), "{transport:?}");
+        let mut d = doc(
+            "Villagers fled northern Varnia by boat.",
+            &[("Varnia", "LOC")],
+        );
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Origin", "Varnia"), "{transport:?}");
+        assert!(has(&transport, "Vehicle", "boat"), "{transport:?}");
+        // A title's "of" does not govern the name after it.
+        let mut d = doc(
+            "Secretary of State Ana Lind arrived in Varnia.",
+            &[("Ana Lind", "PER"), ("Varnia", "LOC")],
+        );
+        let transport = args_of(&run(&rules, &mut d), "Movement:Transport");
+        assert!(has(&transport, "Artifact", "Ana Lind"), "{transport:?}");
+        assert!(has(&transport, "Destination", "Varnia"), "{transport:?}");
+        // A modifier before a name does not hide its preposition.
+        let mut d = doc("Crowds protested in downtown Varnia.", &[("Varnia", "LOC")]);
+        let demo = args_of(&run(&rules, &mut d), "Conflict:Demonstrate");
+        assert!(has(&demo, "Place", "Varnia"), "{demo:?}");
+    }
+
+    #[test]
+    fn a_nominal_trigger_takes_its_object_after_of() {
+        let rules = EventRules::builtin();
+        let mut d = doc(
+            "Hundreds marched after the killing of teenager Ana Lind by police.",
+            &[("Ana Lind", "PER")],
+        );
+        let die = args_of(&run(&rules, &mut d), "Life:Die");
+        assert!(has(&die, "Victim", "Ana Lind"), "{die:?}");
+        assert!(has(&die, "Agent", "police"), "{die:?}");
+        assert!(!die.iter().any(|(_, t)| t == "teenager"), "{die:?}");
     }
 
     #[test]
