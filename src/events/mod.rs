@@ -60,6 +60,12 @@ pub struct RoleRule {
     /// killed X and Y *near P*"), however long the object.
     #[serde(default)]
     pub after_object: bool,
+    /// Possessive pronouns ("its", "their"): when one stands right before the
+    /// trigger or its one-word modifier ("its drone strike"), the argument is
+    /// the nearest candidate before that pronoun, within `max_gap` words:
+    /// the one it refers to ("Washington confirmed that its strike ...").
+    #[serde(default)]
+    pub possessor: Vec<String>,
 }
 
 /// Voice of a trigger: passive when directly preceded by a form of "be" or
@@ -400,6 +406,41 @@ impl EventRules {
                             None => continue,
                         }
                     };
+                    // The possessive pronoun this role reads, if it takes one.
+                    let owner = if role.possessor.is_empty() {
+                        None
+                    } else {
+                        match (i.saturating_sub(2)..i)
+                            .rev()
+                            .find(|&j| role.possessor.contains(&lower[j]))
+                        {
+                            Some(j) => Some(j),
+                            None => continue,
+                        }
+                    };
+                    if let Some(p) = owner {
+                        let nearest = mentions
+                            .iter()
+                            .enumerate()
+                            .filter(|(k, m)| {
+                                !taken.contains(k)
+                                    && role.entity.contains(&m.label)
+                                    && !m.title
+                                    && m.b <= p
+                                    && p - m.b <= role.max_gap
+                            })
+                            .max_by_key(|(_, m)| m.b);
+                        if let Some((k, m)) = nearest {
+                            taken.push(k);
+                            event.arguments.push(Argument {
+                                role: role.role.clone(),
+                                span: m.span,
+                                canonical: None,
+                                value: None,
+                            });
+                        }
+                        continue;
+                    }
                     let mut cands: Vec<(usize, usize)> = mentions
                         .iter()
                         .enumerate()
@@ -940,6 +981,28 @@ mod tests {
         assert!(has(&die, "Victim", "Col. John Doe"), "{die:?}");
         assert!(has(&die, "Victim", "Richard Roe"), "{die:?}");
         assert!(!die.iter().any(|(_, t)| t == "Varia"), "{die:?}");
+    }
+
+    #[test]
+    fn a_possessive_pronoun_gives_the_attacker_it_refers_to() {
+        let rules = EventRules::builtin();
+        let text = "Ruritania said on Monday that its drone strike hit a depot. \
+                    Their raid began at dawn, officials said.";
+        let mut d = doc(text, &[("Ruritania", "LOC")]);
+        let found = run(&rules, &mut d);
+        let attack = args_of(&found, "Conflict:Attack");
+        assert!(has(&attack, "Attacker", "Ruritania"), "{attack:?}");
+        // No name before "Their" in its sentence: no attacker for the raid.
+        let raid = d
+            .events
+            .iter()
+            .find(|e| d.slice(e.trigger) == "raid")
+            .expect("the raid is an attack");
+        assert!(
+            !raid.arguments.iter().any(|a| a.role == "Attacker"),
+            "{:?}",
+            raid.arguments
+        );
     }
 
     #[test]
