@@ -473,7 +473,9 @@ impl Merger {
 const SELECT_EVENT: &str =
     "SELECT id, type, date, agent, patient, place, instrument, mentions FROM merged";
 
-fn read_event(r: &rusqlite::Row) -> rusqlite::Result<MergedEvent> {
+/// Reads a merged event from the columns of [`SELECT_EVENT`], in its order
+/// (also the order the knowledge base's `events` table is read in).
+pub(crate) fn read_event(r: &rusqlite::Row) -> rusqlite::Result<MergedEvent> {
     let mentions: i64 = r.get(7)?;
     Ok(MergedEvent {
         id: r.get(0)?,

@@ -26,7 +26,7 @@
 use super::{argument_actor, chars, entity_id, event_id, Sink};
 use crate::document::{CharMap, Document};
 use crate::error::{Error, Result};
-use crate::merge::{Assignment, Facets, MergedEvent, Merger};
+use crate::merge::{read_event, Assignment, Facets, Merger};
 use rusqlite::{params, Connection};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -455,26 +455,16 @@ fn load_events(conn: &Connection, path: &Path) -> Result<Merger> {
     let mut merger = Merger::new()?;
     let mut q = conn
         .prepare(
-            "SELECT id, type, date, agent, patient, place, instrument, merge_key
+            // The columns `merge::read_event` reads (mentions counted anew
+            // by this run), then the key.
+            "SELECT id, type, date, agent, patient, place, instrument, 0, merge_key
              FROM events ORDER BY rowid",
         )
         .map_err(err)?;
     let mut rows = q.query([]).map_err(err)?;
     while let Some(r) = rows.next().map_err(err)? {
-        let read = |r: &rusqlite::Row| -> rusqlite::Result<(MergedEvent, Option<String>)> {
-            let event = MergedEvent {
-                id: r.get(0)?,
-                event_type: r.get(1)?,
-                date: r.get(2)?,
-                agent: r.get(3)?,
-                patient: r.get(4)?,
-                place: r.get(5)?,
-                instrument: r.get(6)?,
-                mentions: 0,
-            };
-            Ok((event, r.get(7)?))
-        };
-        let (event, key) = read(r).map_err(err)?;
+        let event = read_event(r).map_err(err)?;
+        let key: Option<String> = r.get(8).map_err(err)?;
         // An unreadable key (a hand-edited row) only stops new mentions
         // merging into that event; it is no reason to refuse the run.
         merger.add_stored(event, key.as_deref())?;
