@@ -205,6 +205,15 @@ pub struct Assignment {
     pub instrument_added: bool,
 }
 
+/// What assigning a mention needs to know of the merged event it goes to.
+struct Target {
+    index: usize,
+    id: String,
+    /// The last document that reported it.
+    last_doc: Option<String>,
+    instrument: String,
+}
+
 /// The merge index's tables. `merged.idx` is the merged event's number;
 /// `key` is [`MergeKey::text`] (NULL for events never merged into);
 /// `last_doc` is the last document that reported it, since a document's
@@ -347,8 +356,8 @@ impl Merger {
             None => None,
             Some(k) => self.oldest_match(k, facets.date.as_deref())?,
         };
-        let (index, created) = match found {
-            Some(i) => (i, false),
+        let (target, created) = match found {
+            Some(target) => (target, false),
             None => {
                 let event = MergedEvent {
                     id: self.free_id(mention_id)?,
@@ -360,14 +369,22 @@ impl Merger {
                     instrument: String::new(),
                     mentions: 0,
                 };
-                (self.insert(&event, key.as_deref())?, true)
+                let index = self.insert(&event, key.as_deref())?;
+                let target = Target {
+                    index,
+                    id: event.id,
+                    last_doc: None,
+                    instrument: event.instrument,
+                };
+                (target, true)
             }
         };
-        let (id, last_doc, instrument): (String, Option<String>, String) = self
-            .conn
-            .prepare_cached("SELECT id, last_doc, instrument FROM merged WHERE idx = ?1")
-            .and_then(|mut s| s.query_row([int(index)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
-            .map_err(merge_err)?;
+        let Target {
+            index,
+            id,
+            last_doc,
+            instrument,
+        } = target;
         if last_doc.as_deref() != Some(doc_id) {
             self.conn
                 .prepare_cached("INSERT INTO sources (idx, doc) VALUES (?1, ?2)")
@@ -397,17 +414,27 @@ impl Merger {
     }
 
     /// The oldest merged event with this key whose date matches.
-    fn oldest_match(&self, key: &str, date: Option<&str>) -> Result<Option<usize>> {
+    fn oldest_match(&self, key: &str, date: Option<&str>) -> Result<Option<Target>> {
         let mut s = self
             .conn
-            .prepare_cached("SELECT idx, date FROM merged WHERE key = ?1 ORDER BY idx")
+            .prepare_cached(
+                "SELECT idx, date, id, last_doc, instrument FROM merged WHERE key = ?1 ORDER BY idx",
+            )
             .map_err(merge_err)?;
         let mut rows = s.query([key]).map_err(merge_err)?;
         while let Some(r) = rows.next().map_err(merge_err)? {
             let stored: Option<String> = r.get(1).map_err(merge_err)?;
             if dates_match(stored.as_deref(), date) {
-                let idx: i64 = r.get(0).map_err(merge_err)?;
-                return Ok(usize::try_from(idx).ok());
+                let read = || -> rusqlite::Result<Target> {
+                    let idx: i64 = r.get(0)?;
+                    Ok(Target {
+                        index: usize::try_from(idx).unwrap_or(usize::MAX),
+                        id: r.get(2)?,
+                        last_doc: r.get(3)?,
+                        instrument: r.get(4)?,
+                    })
+                };
+                return read().map(Some).map_err(merge_err);
             }
         }
         Ok(None)

@@ -231,8 +231,13 @@ impl SqliteSink {
         self.conn.execute_batch("COMMIT; BEGIN")
     }
 
-    /// Writes one document whose event mentions went to `merged`.
-    fn write_doc(&mut self, doc: &Document, merged: &[Assignment]) -> rusqlite::Result<()> {
+    /// Writes one document; `merged` holds, for each of its event mentions,
+    /// the mention id, its facets and the merged event it went to.
+    fn write_doc(
+        &mut self,
+        doc: &Document,
+        merged: &[(String, Facets, Assignment)],
+    ) -> rusqlite::Result<()> {
         let c = &self.conn;
         let map = CharMap::new(&doc.text);
         let warnings = (!doc.warnings.is_empty())
@@ -365,10 +370,7 @@ impl SqliteSink {
             )?;
             let mut drop_arguments =
                 c.prepare_cached("DELETE FROM event_arguments WHERE mention_id = ?1 AND n >= ?2")?;
-            for (n, e) in doc.events.iter().enumerate() {
-                let mention = event_id(doc, n);
-                let facets = Facets::of(doc, e);
-                let merged = &merged[n];
+            for (e, (mention, facets, merged)) in doc.events.iter().zip(merged) {
                 let instrument = facets.instrument.join("; ");
                 if merged.created {
                     add_event.execute(params![
@@ -407,7 +409,7 @@ impl SqliteSink {
                     e.injured.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
                     e.rule,
                 ])?;
-                old_sources.remove(&mention);
+                old_sources.remove(mention);
                 for (k, a) in e.arguments.iter().enumerate() {
                     let (s, t) = chars(&map, a.span);
                     add_argument.execute(params![
@@ -478,11 +480,15 @@ impl Sink for SqliteSink {
             return Ok(());
         }
         self.written.insert(doc.id.clone());
+        // Each event mention: its id, what merging reads of it, and where it
+        // went (assigned here, since the merger's errors are not SQLite's).
         let mut merged = Vec::new();
         if doc.is_ok() {
             for (n, e) in doc.events.iter().enumerate() {
+                let mention = event_id(doc, n);
                 let facets = Facets::of(doc, e);
-                merged.push(self.merger.assign(&doc.id, &event_id(doc, n), &facets)?);
+                let assigned = self.merger.assign(&doc.id, &mention, &facets)?;
+                merged.push((mention, facets, assigned));
             }
         }
         self.write_doc(doc, &merged)
