@@ -131,20 +131,26 @@ fn tokenizer_json(vocab: &[String]) -> Value {
 /// "roberta") with the CoNLL labels, or a bare encoder (no `id2label`, weights
 /// without the classifier, as a base for training) when `base` is set.
 pub fn tiny_model(dir: &Path, arch: &str, max_positions: i64) -> PathBuf {
-    tiny(dir, arch, max_positions, false, false)
+    tiny(dir, arch, max_positions, false, None)
 }
 
 pub fn tiny_base(dir: &Path) -> PathBuf {
-    tiny(dir, "bert", 64, true, false)
+    tiny(dir, "bert", 64, true, None)
 }
 
 /// A tiny BERT whose classifier always answers `O`: no entities, so tests of
 /// the rule stages see exactly what the rules do.
 pub fn tiny_outside_model(dir: &Path) -> PathBuf {
-    tiny(dir, "bert", 128, false, true)
+    tiny(dir, "bert", 128, false, Some("O"))
 }
 
-fn tiny(dir: &Path, arch: &str, max_positions: i64, base: bool, outside: bool) -> PathBuf {
+/// A tiny BERT whose classifier always answers `label`: entities for certain,
+/// where a random model may find none.
+pub fn tiny_fixed_model(dir: &Path, label: &str) -> PathBuf {
+    tiny(dir, "bert", 128, false, Some(label))
+}
+
+fn tiny(dir: &Path, arch: &str, max_positions: i64, base: bool, fixed: Option<&str>) -> PathBuf {
     // Seeded, but tests run in parallel threads that share libtorch's
     // generator, so the draws may still interleave: no test may depend on what
     // a random model predicts (tiny_outside_model is fixed by its bias).
@@ -196,10 +202,11 @@ fn tiny(dir: &Path, arch: &str, max_positions: i64, base: bool, outside: bool) -
             BertForTokenClassification::new(vs.root(), &c).unwrap();
         }
     }
-    if outside {
+    if let Some(label) = fixed {
+        let index = LABELS.iter().position(|l| *l == label).unwrap() as i64;
         let bias = vs.variables()["classifier.bias"].shallow_clone();
         tch::no_grad(|| {
-            let _ = bias.get(0).fill_(50.0);
+            let _ = bias.get(index).fill_(50.0);
         });
     }
     let mut named: Vec<(String, Tensor)> = vs
