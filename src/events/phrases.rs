@@ -112,6 +112,12 @@ impl PhraseWords {
         self.clause_breaks.iter().any(|c| c == lower)
     }
 
+    /// Punctuation or a clause break: the context words a trigger looks
+    /// back at (`veto_near_before`, `needs_near_before`) stop here.
+    pub fn ends_window(&self, lower: &str) -> bool {
+        is_punct(lower) || self.breaks_clause(lower)
+    }
+
     /// "of" after a quantity: "dozens of students", "two of the guards".
     pub fn partitive(&self, lower: &[String], j: usize) -> bool {
         lower[j] == "of" && j > 0 && self.opener(&lower[j - 1])
@@ -119,6 +125,27 @@ impl PhraseWords {
 
     pub fn participle_cue(&self, lower: &str) -> bool {
         self.participle_cues.iter().any(|c| c == lower)
+    }
+
+    /// A word after which a trigger reads as a verb, not a noun: "to", or a
+    /// function word that is not a conjunction or "that" (pronouns,
+    /// auxiliaries, modals, adverbs: "they protest", "will attack").
+    pub fn verbal_cue(&self, lower: &str) -> bool {
+        lower == "to"
+            || (self.function_words.iter().any(|f| f == lower)
+                && !matches!(
+                    lower,
+                    "and"
+                        | "or"
+                        | "but"
+                        | "nor"
+                        | "so"
+                        | "yet"
+                        | "than"
+                        | "that"
+                        | "including"
+                        | "according"
+                ))
     }
 
     pub fn preposition(&self, lower: &str) -> bool {
