@@ -620,17 +620,20 @@ impl EventRules {
 
     /// Whether the trigger starting at word `i` reads as a noun: its first
     /// word is inside a noun phrase of the chunker ("the attack", "protests",
-    /// "a bombing", "phone call"; not "sent troops") and does not follow "to",
-    /// a pronoun, an auxiliary or a modal ("to attack", "they protest", "was
+    /// "a bombing", "phone call"; not "sent troops"), or is an -ing word right
+    /// after the head of one ("the annual meeting", "barrel bombing": the
+    /// chunker ends a phrase before an -ing word), and does not follow "to", a
+    /// pronoun, an auxiliary or a modal ("to attack", "they protest", "was
     /// shot").
     fn nominal(&self, words: &[&str], lower: &[String], marks: &[Mark], i: usize) -> bool {
         if i > 0 && self.phrases.verbal_cue(&lower[i - 1]) {
             return false;
         }
+        let gerund = lower[i].ends_with("ing");
         self.phrases
             .chunks(words, lower, marks)
             .iter()
-            .any(|c| c.start <= i && i <= c.head)
+            .any(|c| (c.start <= i && i <= c.head) || (gerund && c.head + 1 == i))
     }
 
     /// The candidate arguments of a sentence: its names (`names`: token
@@ -1302,6 +1305,9 @@ mod tests {
         let rules = EventRules::builtin();
         // Generic: no participant, place or time.
         let mut d = doc("Experts say terror attacks are hard to predict.", &[]);
+        assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
+        // An -ing noun after an adjective, where the chunker's phrase ends.
+        let mut d = doc("Delegates praised the annual meeting.", &[]);
         assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
         // The same noun with a target is an event.
         let mut d = doc("The attack on the embassy shocked experts.", &[]);
