@@ -239,7 +239,7 @@ pub fn count_documents(sources: &[Source]) -> Option<u64> {
 /// document (naming where the id was first seen) rather than silently merging
 /// or dropping it.
 pub fn documents(sources: Vec<Source>) -> impl Iterator<Item = Document> {
-    let mut seen: HashMap<String, Origin> = HashMap::new();
+    let mut seen = SeenIds::default();
     sources
         .into_iter()
         .flat_map(|source| -> Box<dyn Iterator<Item = Document>> {
@@ -251,18 +251,52 @@ pub fn documents(sources: Vec<Source>) -> impl Iterator<Item = Document> {
             }
         })
         .map(move |mut doc| {
-            if let Some(first) = seen.get(&doc.id) {
+            if let Some(first) = seen.insert(&doc.id, &doc.origin) {
                 if doc.error.is_none() {
                     doc.error = Some(format!(
                         "duplicate id {:?}: already used by the document at {}",
                         doc.id, first
                     ));
                 }
-            } else {
-                seen.insert(doc.id.clone(), doc.origin.clone());
             }
             doc
         })
+}
+
+/// The ids read so far in a run, and where each was first read. A run over
+/// millions of documents holds one entry per document to its end, so an entry
+/// is small: a 128-bit hash of the id (two ids of a billion collide with odds
+/// below 10^-20) and the input's line, with the input's path stored once.
+#[derive(Default)]
+struct SeenIds {
+    paths: Vec<String>,
+    /// Hash of the id → (index into `paths`, line or 0 where there is none).
+    first: HashMap<u128, (u32, u64)>,
+}
+
+impl SeenIds {
+    /// Records `id` read at `origin`; if it was read before, returns where.
+    fn insert(&mut self, id: &str, origin: &Origin) -> Option<Origin> {
+        use std::hash::{Hash, Hasher};
+        let half = |salt: u8| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (salt, id).hash(&mut h);
+            h.finish()
+        };
+        let key = (u128::from(half(0)) << 64) | u128::from(half(1));
+        if let Some(&(path, line)) = self.first.get(&key) {
+            return Some(Origin {
+                path: self.paths.get(path as usize).cloned().unwrap_or_default(),
+                line: (line > 0).then_some(line),
+            });
+        }
+        if self.paths.last() != Some(&origin.path) {
+            self.paths.push(origin.path.clone());
+        }
+        let path = u32::try_from(self.paths.len() - 1).unwrap_or(u32::MAX);
+        self.first.insert(key, (path, origin.line.unwrap_or(0)));
+        None
+    }
 }
 
 /// Turns raw bytes into text, never failing: invalid UTF-8 is replaced (and a
@@ -314,5 +348,33 @@ mod tests {
         assert_eq!(read, 6);
         let stdin = resolve(&["-".to_string()]).unwrap();
         assert_eq!(count_documents(&stdin), None);
+    }
+
+    #[test]
+    fn a_repeated_id_names_where_it_was_first_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        let line = |id: &str| format!("{{\"id\":\"{id}\",\"text\":\"t\"}}\n");
+        w("a.jsonl", &[line("x"), line("y")].concat());
+        w(
+            "b.jsonl",
+            &[line("z"), line("y"), line("z"), line("w")].concat(),
+        );
+        let sources = resolve(&[dir.path().display().to_string()]).unwrap();
+        let docs: Vec<Document> = documents(sources).collect();
+        let errors: Vec<Option<&str>> = docs.iter().map(|d| d.error.as_deref()).collect();
+        let a = dir.path().join("a.jsonl").display().to_string();
+        let b = dir.path().join("b.jsonl").display().to_string();
+        assert_eq!(
+            errors,
+            [
+                None,
+                None,
+                None,
+                Some(format!("duplicate id \"y\": already used by the document at {a}:2").as_str()),
+                Some(format!("duplicate id \"z\": already used by the document at {b}:1").as_str()),
+                None,
+            ]
+        );
     }
 }
