@@ -84,8 +84,8 @@ const PASSIVE_AUX: [&str; 10] = [
 ];
 
 /// How many words before a trigger `veto_near_before` and
-/// `needs_near_before` look at.
-/// The window stops at punctuation and clause breaks.
+/// `needs_near_before` look at; the window stops at punctuation and clause
+/// breaks.
 pub const NEAR: usize = 3;
 
 fn default_gap() -> usize {
@@ -109,8 +109,9 @@ pub struct EventRule {
     #[serde(default)]
     pub veto_after: Vec<String>,
     /// Words that cancel a trigger when one is among the [`NEAR`] words
-    /// before it (up to punctuation or a clause break): the context that makes a word another event type ("speaks
-    /// at a rally" is a meeting, not a protest).
+    /// before it (up to punctuation or a clause break): the context that
+    /// makes a word another event type ("speaks at a rally" is a meeting, not
+    /// a protest).
     #[serde(default)]
     pub veto_near_before: Vec<String>,
     /// Word forms that never trigger this rule although their lemma is
