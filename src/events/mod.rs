@@ -444,9 +444,10 @@ impl EventRules {
                         None
                     } else {
                         // Within three words, not counting a time expression
-                        // ("the strike on Wednesday that killed X").
+                        // or a name ("the strike on Wednesday that killed X",
+                        // "the strike in Baghdad that killed X").
                         let verb = (i + len..words.len())
-                            .filter(|&j| marks[j] != Mark::Time)
+                            .filter(|&j| marks[j] == Mark::None)
                             .take(3)
                             .find(|&j| forms[j].iter().any(|f| role.object_of.contains(f)));
                         match verb {
@@ -1065,6 +1066,14 @@ mod tests {
         assert!(has(&die, "Victim", "Col. John Doe"), "{die:?}");
         assert!(has(&die, "Victim", "Richard Roe"), "{die:?}");
         assert!(!die.iter().any(|(_, t)| t == "Varia"), "{die:?}");
+        // A place name between the strike and "that killed" does not count
+        // toward the three words (seed 004: "the Wednesday drone strike in
+        // Baghdad that killed two high-ranking militia leaders").
+        let text = "The drone strike in Kandor that killed two militia leaders angered Varia.";
+        let mut d = doc(text, &[("Kandor", "LOC"), ("Varia", "LOC")]);
+        let attack = args_of(&run(&rules, &mut d), "Conflict:Attack");
+        assert!(has(&attack, "Target", "leaders"), "{attack:?}");
+        assert!(has(&attack, "Place", "Kandor"), "{attack:?}");
     }
 
     #[test]
