@@ -12,7 +12,7 @@ pub mod phrases;
 use crate::document::{Argument, Document, Event, Span};
 use crate::error::{Error, Result};
 use crate::rules::RuleFile;
-use phrases::{Mark, PhraseWords};
+use phrases::{Chunk, Mark, PhraseWords};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -346,7 +346,10 @@ impl EventRules {
             for (a, b, _, _) in &names {
                 marks[*a..*b].fill(Mark::Name);
             }
-            let mentions = self.mentions(&words, &lower, &forms, &marks, &tokens, names);
+            // The noun phrases, for the candidate arguments and for telling
+            // noun triggers from verbs.
+            let chunks = self.phrases.chunks(&words, &lower, &marks);
+            let mentions = self.mentions(&words, &lower, &forms, &chunks, &tokens, names);
             let in_name = |i: usize| mentions.iter().any(|m| m.name && m.a <= i && i < m.b);
             // After "was"/"were"..., or a participle right before "by"/"in"...
             // ("officers killed in clashes").
@@ -606,7 +609,7 @@ impl EventRules {
                 }
                 if self.drop_bare_nominals
                     && event.arguments.is_empty()
-                    && self.nominal(&words, &lower, &marks, i)
+                    && self.nominal(&lower, &chunks, i)
                 {
                     i += len;
                     continue;
@@ -627,27 +630,26 @@ impl EventRules {
     /// chunker ends a phrase before an -ing word), and does not follow "to", a
     /// pronoun, an auxiliary or a modal ("to attack", "they protest", "was
     /// shot").
-    fn nominal(&self, words: &[&str], lower: &[String], marks: &[Mark], i: usize) -> bool {
+    fn nominal(&self, lower: &[String], chunks: &[Chunk], i: usize) -> bool {
         if i > 0 && self.phrases.verbal_cue(&lower[i - 1]) {
             return false;
         }
         let gerund = lower[i].ends_with("ing");
-        self.phrases
-            .chunks(words, lower, marks)
+        chunks
             .iter()
             .any(|c| (c.start <= i && i <= c.head) || (gerund && c.head + 1 == i))
     }
 
     /// The candidate arguments of a sentence: its names (`names`: token
-    /// range, label, span) and the words of its noun phrases that belong to a
-    /// noun class, the head ("the police *station*") or, marked as such, a
-    /// pre-modifier ("the *police* shooting").
+    /// range, label, span) and the words of its noun phrases (`chunks`) that
+    /// belong to a noun class, the head ("the police *station*") or, marked as
+    /// such, a pre-modifier ("the *police* shooting").
     fn mentions(
         &self,
         words: &[&str],
         lower: &[String],
         forms: &[Vec<String>],
-        marks: &[Mark],
+        chunks: &[Chunk],
         tokens: &[Span],
         names: Vec<(usize, usize, String, Span)>,
     ) -> Vec<Mention> {
@@ -673,7 +675,7 @@ impl EventRules {
             })
             .collect();
         let n_names = out.len();
-        for c in self.phrases.chunks(words, lower, marks) {
+        for &c in chunks {
             // A name before the head, or before the `'s` opening the phrase,
             // modifies the head.
             // Inside the phrase only before a known noun ("IS militants") or
