@@ -84,9 +84,19 @@ const PASSIVE_AUX: [&str; 10] = [
 ];
 
 /// How many words before a trigger `veto_near_before` and
-/// `needs_near_before` look at; the window stops at punctuation and clause
-/// breaks.
+/// `needs_near_before` look at, and after it `needs_near_after`; the window
+/// stops at punctuation and clause breaks.
 pub const NEAR: usize = 3;
+
+/// Whether `word` is the `needs_near_after` entry `need`: the same word, or,
+/// for a mark ("$"), any word that begins with it ("$272").
+fn needed(need: &str, word: &str) -> bool {
+    if need.chars().any(char::is_alphanumeric) {
+        need == word
+    } else {
+        word.starts_with(need)
+    }
+}
 
 fn default_gap() -> usize {
     12
@@ -122,6 +132,11 @@ pub struct EventRule {
     /// [`NEAR`] words before it.
     #[serde(default)]
     pub needs_near_before: Vec<String>,
+    /// If given, the trigger fires only when one of these words is among the
+    /// [`NEAR`] words after it: the word that makes an everyday verb an
+    /// event ("spoke by telephone", "took to the streets", "the deaths of").
+    #[serde(default)]
+    pub needs_near_after: Vec<String>,
     #[serde(default)]
     pub examples: Vec<String>,
 }
@@ -279,6 +294,7 @@ impl RuleFile for EventRules {
                 .chain(rule.veto_after.iter_mut())
                 .chain(rule.veto_near_before.iter_mut())
                 .chain(rule.needs_near_before.iter_mut())
+                .chain(rule.needs_near_after.iter_mut())
                 .chain(rule.exclude_forms.iter_mut())
                 .chain(rule.roles.iter_mut().flat_map(|r| r.object_of.iter_mut()))
             {
@@ -372,6 +388,17 @@ impl EventRules {
                     .last()
                     .unwrap_or(i);
                 let near = &lower[near_from..i];
+                // The words after a trigger of `len` words, up to and including
+                // the same kind of stop, so that a rule may need a mark there
+                // ("gave $5 million").
+                let near_after = |len: usize| {
+                    let from = (i + len).min(words.len());
+                    let end = (from + NEAR).min(words.len());
+                    let to = (from..end)
+                        .find(|&j| self.phrases.ends_window(&lower[j]))
+                        .map_or(end, |j| j + 1);
+                    &lower[from..to]
+                };
                 let hit = self.triggers.iter().find(|(t, r)| {
                     let len = t.len();
                     let rule = &self.rules[*r];
@@ -383,6 +410,10 @@ impl EventRules {
                         && !near.iter().any(|w| rule.veto_near_before.contains(w))
                         && (rule.needs_near_before.is_empty()
                             || near.iter().any(|w| rule.needs_near_before.contains(w)))
+                        && (rule.needs_near_after.is_empty()
+                            || near_after(len)
+                                .iter()
+                                .any(|w| rule.needs_near_after.iter().any(|n| needed(n, w))))
                 });
                 let Some((t, r)) = hit else {
                     i += 1;
@@ -1376,6 +1407,48 @@ mod tests {
         let attack = args_of(&found, "Conflict:Attack");
         assert!(has(&attack, "Target", "policeman"), "{found:?}");
         assert!(has(&attack, "Place", "Varnia"), "{found:?}");
+    }
+
+    #[test]
+    fn an_everyday_verb_is_an_event_only_with_the_word_it_needs_after_it() {
+        let rules = EventRules::builtin();
+        for text in [
+            "The president spoke to reporters in Varnia.",
+            "Ana Lind gave a speech about the budget.",
+            "The minister received death threats.",
+            "They took the train home.",
+        ] {
+            let mut d = doc(
+                text,
+                &[("Varnia", "LOC"), ("Ana Lind", "PER")][..usize::from(text.contains("Varnia"))],
+            );
+            assert!(run(&rules, &mut d).is_empty(), "{text}: {:?}", d.events);
+        }
+        let mut d = doc(
+            "Ana Lind and Ivo Saar spoke by telephone on Friday.",
+            &[("Ana Lind", "PER"), ("Ivo Saar", "PER")],
+        );
+        let found = run(&rules, &mut d);
+        let call = args_of(&found, "Contact:Phone-Write");
+        assert!(has(&call, "Entity", "Ivo Saar"), "{found:?}");
+        // A mark matches the word it begins ("$272").
+        let mut d = doc(
+            "Japan gave Varnia $272 million in 2006.",
+            &[("Japan", "LOC"), ("Varnia", "LOC")],
+        );
+        let found = run(&rules, &mut d);
+        let money = args_of(&found, "Transaction:Transfer-Money");
+        assert!(has(&money, "Giver", "Japan"), "{found:?}");
+        assert!(has(&money, "Recipient", "Varnia"), "{found:?}");
+        let mut d = doc("The bombing led to the deaths of three soldiers.", &[]);
+        let found = run(&rules, &mut d);
+        assert!(
+            has(&args_of(&found, "Life:Die"), "Victim", "soldiers"),
+            "{found:?}"
+        );
+        // The window stops at a clause break: "spoke, then phoned" is one call.
+        let mut d = doc("He spoke; the phone rang later.", &[]);
+        assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
     }
 
     #[test]
