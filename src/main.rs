@@ -179,6 +179,11 @@ enum Command {
         /// arguments as JSON lines to this file (for tuning rules).
         #[arg(long)]
         dump: Option<PathBuf>,
+        /// Instead of running the pipeline, print what a plain word list
+        /// fitted to the gold triggers scores: on the same documents, and on
+        /// held-out folds of documents (a yardstick for the rules).
+        #[arg(long)]
+        lexicon_ceiling: bool,
     },
     /// Time the model's forward passes alone on the batches casefile would run
     /// (for `make bench`): a CoNLL file with --conll, else articles as for
@@ -569,8 +574,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             model,
             rules,
             dump,
+            lexicon_ceiling,
         } => {
             let gold = casefile::events::eval::read(&file)?;
+            if lexicon_ceiling {
+                use casefile::events::eval::{format_ceiling, lexicon_ceiling};
+                const FOLDS: usize = 5;
+                print!("{}", format_ceiling(&lexicon_ceiling(&gold, FOLDS), FOLDS));
+                return Ok(ExitCode::SUCCESS);
+            }
             let config = PipelineConfig {
                 model: model.model.clone().unwrap_or_else(default_model),
                 tagging: model.tagging(),

@@ -560,4 +560,17 @@ fn eval_events_rebuilds_documents_and_scores_triggers() {
     let cols: Vec<&str> = line.split_whitespace().collect();
     // gold 2, found 2, right 2: both triggers come from the rule files.
     assert_eq!(&cols[2..5], &["2", "2", "2"], "{report}");
+
+    // The word-list yardstick needs no model. Fitted on this one document,
+    // "arrested" and "marched" are listed and right; on held-out folds the
+    // document's list is learnt from no document at all.
+    let ceiling = casefile_ok(&["eval-events", file.to_str().unwrap(), "--lexicon-ceiling"]);
+    let first = ceiling
+        .lines()
+        .find(|l| l.trim_start().starts_with("0.20"))
+        .unwrap_or_else(|| panic!("{ceiling}"));
+    let cols: Vec<&str> = first.split_whitespace().collect();
+    assert_eq!(cols[2], "2", "{ceiling}");
+    assert_eq!(&cols[3..6], &["100.00", "100.00", "100.00"], "{ceiling}");
+    assert_eq!(cols[8], "0.00", "{ceiling}");
 }
