@@ -999,6 +999,9 @@ mod tests {
         assert!(run(&rules, &mut d).is_empty());
         let mut d = doc("Farmers sang protest songs all evening.", &[]);
         assert!(run(&rules, &mut d).is_empty());
+        // Phrasal verbs.
+        let mut d = doc("The mayor was caught on camera and went on to deny it.", &[]);
+        assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
         let mut d = doc("The two envoys met in Geneva.", &[("Geneva", "LOC")]);
         let found = run(&rules, &mut d);
         assert_eq!(found.len(), 1);
