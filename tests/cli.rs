@@ -518,9 +518,11 @@ fn eval_events_rebuilds_documents_and_scores_triggers() {
     let tmp = tempfile::tempdir().unwrap();
     // No entities: a trigger inside a (random) entity would not count.
     let model = tiny_outside_model(&tmp.path().join("model"));
-    // Two sentences of one document; words placed by character offsets.
+    // Three sentences of one document; words placed by character offsets.
+    // The third has no gold event, though the rules find one in it.
     let s1 = "Police arrested the man in Izmir .";
     let s2 = "Protesters marched on Tuesday .";
+    let s3 = "Rebels attacked the town .";
     fn words(s: &'static str, base: usize) -> (Vec<&'static str>, Vec<serde_json::Value>) {
         let mut at = base;
         let mut index = Vec::new();
@@ -535,6 +537,7 @@ fn eval_events_rebuilds_documents_and_scores_triggers() {
     }
     let (w1, i1) = words(s1, 0);
     let (w2, i2) = words(s2, s1.len() + 1);
+    let (w3, i3) = words(s3, s1.len() + s2.len() + 2);
     let records = serde_json::json!([
         {"sentence_id": "VOA_EN_NW_2016.04.19.1_0", "sentence": s1, "words": w1, "index": i1,
          "golden-event-mentions": [{"trigger": {"start": 1, "end": 2, "text": "arrested"},
@@ -542,7 +545,9 @@ fn eval_events_rebuilds_documents_and_scores_triggers() {
             "arguments": [{"role": "Place", "start": 5, "end": 6, "text": "Izmir"}]}]},
         {"sentence_id": "VOA_EN_NW_2016.04.19.1_1", "sentence": s2, "words": w2, "index": i2,
          "golden-event-mentions": [{"trigger": {"start": 1, "end": 2, "text": "marched"},
-            "event_type": "Conflict:Demonstrate", "arguments": []}]}
+            "event_type": "Conflict:Demonstrate", "arguments": []}]},
+        {"sentence_id": "VOA_EN_NW_2016.04.19.1_2", "sentence": s3, "words": w3, "index": i3,
+         "golden-event-mentions": []}
     ]);
     let file = tmp.path().join("m2e2.json");
     std::fs::write(&file, records.to_string()).unwrap();
@@ -558,8 +563,13 @@ fn eval_events_rebuilds_documents_and_scores_triggers() {
         .find(|l| l.starts_with("trigger classification"))
         .unwrap();
     let cols: Vec<&str> = line.split_whitespace().collect();
-    // gold 2, found 2, right 2: both triggers come from the rule files.
-    assert_eq!(&cols[2..5], &["2", "2", "2"], "{report}");
+    // gold 2, found 3, right 2: both gold triggers come from the rule files,
+    // and the wrong one is counted as lying in a sentence with no gold event.
+    assert_eq!(&cols[2..5], &["2", "3", "2"], "{report}");
+    assert!(
+        report.contains("wrong triggers in sentences with no gold event: 1 of 1"),
+        "{report}"
+    );
 
     // The word-list yardstick needs no model. Fitted on this one document,
     // "arrested" and "marched" are listed and right; on held-out folds the

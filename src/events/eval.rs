@@ -71,6 +71,9 @@ pub struct GoldDocument {
     /// Character spans of the words as the records give them, for
     /// [`lexicon_ceiling`].
     pub words: Vec<(usize, usize)>,
+    /// Character ranges of the sentences with no gold event at all: where
+    /// a wrong trigger may be an event the annotators left out.
+    pub unannotated: Vec<(usize, usize)>,
 }
 
 fn date_of(id: &str) -> Option<NaiveDate> {
@@ -111,6 +114,7 @@ pub fn read(path: &Path) -> Result<Vec<GoldDocument>> {
             triggers: Vec::new(),
             arguments: Vec::new(),
             words: Vec::new(),
+            unannotated: Vec::new(),
         };
         for r in records {
             if r.index.len() != r.words.len() {
@@ -123,6 +127,11 @@ pub fn read(path: &Path) -> Result<Vec<GoldDocument>> {
                 .collect::<Option<_>>()
                 .ok_or_else(|| bad(&r.sentence_id, "index offsets are not numbers"))?;
             gold.words.extend(&offsets);
+            if let (true, Some(first), Some(last)) =
+                (r.events.is_empty(), offsets.first(), offsets.last())
+            {
+                gold.unannotated.push((first.0, last.1));
+            }
             for (w, &(s, e)) in r.words.iter().zip(&offsets) {
                 if chars.len() < e {
                     chars.resize(e, ' ');
@@ -166,23 +175,32 @@ fn matches(pred: &Labelled, gold: &Labelled) -> bool {
     overlap && pred.end - pred.start <= 3 * (gold.end - gold.start) + 4
 }
 
+/// Which predictions have a one-to-one match where `same` also holds.
+fn matched(
+    pred: &[Labelled],
+    gold: &[Labelled],
+    same: impl Fn(&Labelled, &Labelled) -> bool,
+) -> Vec<bool> {
+    let mut used = vec![false; gold.len()];
+    pred.iter()
+        .map(|p| {
+            let k =
+                (0..gold.len()).find(|&k| !used[k] && matches(p, &gold[k]) && same(p, &gold[k]));
+            if let Some(k) = k {
+                used[k] = true;
+            }
+            k.is_some()
+        })
+        .collect()
+}
+
 /// Counts one-to-one matches where `same` also holds.
 fn count(
     pred: &[Labelled],
     gold: &[Labelled],
     same: impl Fn(&Labelled, &Labelled) -> bool,
 ) -> usize {
-    let mut used = vec![false; gold.len()];
-    let mut correct = 0;
-    for p in pred {
-        if let Some(k) =
-            (0..gold.len()).find(|&k| !used[k] && matches(p, &gold[k]) && same(p, &gold[k]))
-        {
-            used[k] = true;
-            correct += 1;
-        }
-    }
-    correct
+    matched(pred, gold, same).into_iter().filter(|&m| m).count()
 }
 
 /// The four standard scores, overall and per event type.
@@ -194,6 +212,9 @@ pub struct EventReport {
     pub argument_identification: Counts,
     pub argument_classification: Counts,
     pub by_type: BTreeMap<String, (Counts, Counts)>,
+    /// Wrong triggers (classification) that lie in a sentence with no gold
+    /// event at all.
+    pub wrong_in_unannotated: usize,
 }
 
 /// Predicted triggers and arguments of a processed document, in characters.
@@ -274,12 +295,23 @@ impl EventReport {
             gold.triggers.len(),
             count(&triggers, &gold.triggers, |_, _| true),
         );
+        let right = matched(&triggers, &gold.triggers, same_type);
         add(
             &mut self.trigger_classification,
             triggers.len(),
             gold.triggers.len(),
-            count(&triggers, &gold.triggers, same_type),
+            right.iter().filter(|&&m| m).count(),
         );
+        self.wrong_in_unannotated += triggers
+            .iter()
+            .zip(&right)
+            .filter(|(t, &m)| {
+                !m && gold
+                    .unannotated
+                    .iter()
+                    .any(|&(s, e)| s <= t.start && t.start < e)
+            })
+            .count();
         add(
             &mut self.argument_identification,
             arguments.len(),
@@ -351,6 +383,13 @@ impl fmt::Display for EventReport {
         row(f, "trigger classification", &self.trigger_classification)?;
         row(f, "argument identification", &self.argument_identification)?;
         row(f, "argument classification", &self.argument_classification)?;
+        let c = &self.trigger_classification;
+        writeln!(
+            f,
+            "wrong triggers in sentences with no gold event: {} of {}",
+            self.wrong_in_unannotated,
+            c.guessed - c.correct
+        )?;
         writeln!(
             f,
             "by type (trigger classification / argument classification F1):"
@@ -584,6 +623,7 @@ mod tests {
                 .collect(),
             arguments: Vec::new(),
             words,
+            unannotated: Vec::new(),
         }
     }
 
