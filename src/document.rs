@@ -170,6 +170,11 @@ pub struct Document {
     /// Why the document could not be processed; such a document still appears
     /// in every output that lists documents, with this message.
     pub error: Option<String>,
+    /// Ingest read this id earlier in the run. Outputs keyed by id (the
+    /// SQLite knowledge base) keep the first document under it; outputs that
+    /// list every document still list this one, with its error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
 }
 
 impl Document {

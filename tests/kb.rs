@@ -476,3 +476,39 @@ fn a_database_of_someone_else_is_refused_untouched() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// Regression: a second document under an id already read in the run must not
+/// replace the first one's rows in the database (it is listed as failed in
+/// documents.jsonl and errors.csv).
+#[test]
+fn a_repeated_id_keeps_the_first_document_in_the_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in.jsonl");
+    let repeated = concat!(
+        r#"{"id":"weekly","published":"2024-03-07","text":"Police arrested Omar Saleh in Mosul on Tuesday."}"#,
+        "\n",
+    );
+    std::fs::write(&input, [DAY_TWO, repeated].concat()).unwrap();
+    let (out, db_path) = (tmp.path().join("out"), tmp.path().join("kb.sqlite"));
+    assert_eq!(
+        extract(&input, &out, &db_path, None),
+        3,
+        "a failed document"
+    );
+    let db = Connection::open(&db_path).unwrap();
+    let rows = strings(
+        &db,
+        "SELECT text FROM documents WHERE id = 'weekly' AND error IS NULL",
+    );
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].contains("Washington confirmed"), "{rows:?}");
+    // The first document's events stay: the strike is there, the second
+    // text's arrest of Omar Saleh is not.
+    let args = strings(&db, "SELECT text FROM event_arguments");
+    assert!(args.iter().any(|a| a.contains("Karim Nasser")), "{args:?}");
+    assert!(!args.iter().any(|a| a.contains("Omar Saleh")), "{args:?}");
+    // Both documents are accounted for in the listing.
+    let listed = std::fs::read_to_string(out.join("documents.jsonl")).unwrap();
+    assert_eq!(listed.lines().count(), 2);
+    assert!(listed.contains("duplicate id"));
+}

@@ -252,6 +252,7 @@ pub fn documents(sources: Vec<Source>) -> impl Iterator<Item = Document> {
         })
         .map(move |mut doc| {
             if let Some(first) = seen.insert(&doc.id, &doc.origin) {
+                doc.duplicate = true;
                 if doc.error.is_none() {
                     doc.error = Some(format!(
                         "duplicate id {:?}: already used by the document at {}",
@@ -376,5 +377,8 @@ mod tests {
                 None,
             ]
         );
+        // Marked too, for outputs keyed by id.
+        let marked: Vec<bool> = docs.iter().map(|d| d.duplicate).collect();
+        assert_eq!(marked, [false, false, false, true, true, false]);
     }
 }

@@ -130,9 +130,6 @@ pub struct SqliteSink {
     path: PathBuf,
     conn: Connection,
     merger: Merger,
-    /// Documents written by this run: a failed document with an id already
-    /// written (ingest's "duplicate id") must not replace the good one.
-    written: HashSet<String>,
     /// Documents in the open transaction.
     pending: usize,
     /// Events and entities whose counts and aliases need recomputing at the
@@ -191,7 +188,6 @@ impl SqliteSink {
             path: path.to_path_buf(),
             conn,
             merger,
-            written: HashSet::new(),
             pending: 0,
             touched_events: HashSet::new(),
             touched_entities: HashSet::new(),
@@ -476,10 +472,13 @@ fn load_events(conn: &Connection, path: &Path) -> Result<Merger> {
 
 impl Sink for SqliteSink {
     fn write(&mut self, doc: &Document) -> Result<()> {
-        if doc.error.is_some() && self.written.contains(&doc.id) {
+        // A second document under an id already read this run must not
+        // replace the first one's rows; it is listed in documents.jsonl and
+        // errors.csv with its error. Ingest marks it, so the knowledge base
+        // need not remember every id of a long run.
+        if doc.duplicate {
             return Ok(());
         }
-        self.written.insert(doc.id.clone());
         // Each event mention: its id, what merging reads of it, and where it
         // went (assigned here, since the merger's errors are not SQLite's).
         let mut merged = Vec::new();
@@ -640,6 +639,7 @@ pub(crate) mod tests {
         let good = attack_doc("a", "Ann attacked Bob.", ["Ann", "Bob"], true);
         let mut dup = Document::new("a", "again");
         dup.error = Some("duplicate id".into());
+        dup.duplicate = true;
         let failed = Document::failed("b", Default::default(), "binary content");
         run(&db, &[good, dup, failed]);
         assert_eq!(
