@@ -41,6 +41,15 @@ pub struct PhraseWords {
     /// Words and marks that end a clause, and so an object.
     #[serde(default)]
     pub clause_breaks: Vec<String>,
+    /// Function words that join phrases or clauses ("and", "than", "that",
+    /// "including"): a trigger after one may be a noun ("Ferguson and the
+    /// shooting"), so they are no sign of a verb.
+    #[serde(default)]
+    pub conjunctions: Vec<String>,
+    /// Conjunctions that coordinate (and, or): one between a name and a
+    /// trigger means the two are unrelated, as a preposition does.
+    #[serde(default)]
+    pub coordinators: Vec<String>,
 }
 
 /// What earlier stages found a word to be part of.
@@ -128,24 +137,12 @@ impl PhraseWords {
     }
 
     /// A word after which a trigger reads as a verb, not a noun: "to", or a
-    /// function word that is not a conjunction or "that" (pronouns,
+    /// function word that is not one of the `conjunctions` (pronouns,
     /// auxiliaries, modals, adverbs: "they protest", "will attack").
     pub fn verbal_cue(&self, lower: &str) -> bool {
         lower == "to"
             || (self.function_words.iter().any(|f| f == lower)
-                && !matches!(
-                    lower,
-                    "and"
-                        | "or"
-                        | "but"
-                        | "nor"
-                        | "so"
-                        | "yet"
-                        | "than"
-                        | "that"
-                        | "including"
-                        | "according"
-                ))
+                && !self.conjunctions.iter().any(|c| c == lower))
     }
 
     pub fn preposition(&self, lower: &str) -> bool {
@@ -162,7 +159,7 @@ impl PhraseWords {
             return false;
         }
         self.breaks_clause(lower)
-            || matches!(lower, "and" | "or")
+            || self.coordinators.iter().any(|c| c == lower)
             || self.preposition(lower)
             || self.verbs.iter().any(|v| v == lower)
             || verb_like(word)
@@ -244,12 +241,24 @@ mod tests {
         PhraseWords {
             determiners: vec!["the".into(), "a".into(), "his".into(), "most".into()],
             prepositions: vec!["near".into(), "in".into()],
-            function_words: vec!["and".into(), "that".into()],
+            function_words: vec!["and".into(), "that".into(), "they".into()],
             verbs: vec!["took".into()],
             clause_breaks: vec![";".into(), "said".into()],
             participle_cues: vec![],
             support_verbs: vec![],
+            conjunctions: vec!["and".into(), "that".into()],
+            coordinators: vec!["and".into()],
         }
+    }
+
+    #[test]
+    fn conjunctions_are_no_verb_cue_and_coordinators_separate() {
+        let w = words();
+        // "they protest" is a verb; "Ferguson and the shooting" no sign of one.
+        assert!(w.verbal_cue("they") && w.verbal_cue("to"));
+        assert!(!w.verbal_cue("and") && !w.verbal_cue("that"));
+        assert!(w.separates("and", "and"));
+        assert!(!w.separates("that", "that"));
     }
 
     fn split(s: &str) -> (Vec<&str>, Vec<String>) {
