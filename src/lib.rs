@@ -21,6 +21,7 @@ pub mod document;
 pub mod error;
 pub mod events;
 pub mod ingest;
+pub mod memory;
 pub mod merge;
 pub mod ner;
 pub mod output;

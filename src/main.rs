@@ -631,50 +631,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Keeps glibc from handing libtorch's large activation buffers back to the
-/// kernel after every forward pass. By default a buffer above the mmap
-/// threshold is a fresh mapping each time, so every batch pays for page faults
-/// and zeroing: measured on CoNLL dev, 6 s of system time in a 15 s forward run
-/// (f32, 2 cores), gone with these settings; forward time fell by 23% (f32) and
-/// 27% (bf16). Memory stays bounded: freed buffers are reused for the next batch.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_allocator() {
-    // SAFETY: mallopt only adjusts allocator parameters; called before any
-    // other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
-
-/// How many compiled kernels oneDNN (libtorch's CPU backend) keeps, unless
-/// the user sets `ONEDNN_PRIMITIVE_CACHE_CAPACITY` themselves.
-const ONEDNN_CACHE: &str = "64";
-
-/// Bounds oneDNN's primitive cache. It keeps the kernels compiled for each
-/// input shape (batch rows × padded length), up to 1,024 by default, and the
-/// shapes of a corpus's batches rarely repeat. Measured on 2,500 generated
-/// articles, memory grew by about 40 MB per 1,000 documents with the default
-/// and stayed flat with a small cache (see `make bench-scale`). The variable is
-/// read when oneDNN first runs, so it is set before any tensor exists.
-fn bound_onednn_cache() {
-    for var in [
-        "ONEDNN_PRIMITIVE_CACHE_CAPACITY",
-        "DNNL_PRIMITIVE_CACHE_CAPACITY",
-    ] {
-        if std::env::var_os(var).is_some() {
-            return;
-        }
-    }
-    std::env::set_var("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE);
-}
-
 fn main() -> ExitCode {
-    tune_allocator();
-    bound_onednn_cache();
+    // Before any thread or tensor exists.
+    casefile::memory::configure_process();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
