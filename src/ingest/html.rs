@@ -11,7 +11,7 @@
 //! 1. **Parse** with html5ever (a real HTML5 parser: entities, implied end tags,
 //!    misnested markup as browsers do) into scraper's arena tree. A guard
 //!    between html5ever's tokenizer and tree builder caps element nesting and
-//!    the pile of unclosed formatting elements (see [`Guard`]): the HTML5
+//!    the pile of unclosed formatting elements (see `Guard`): the HTML5
 //!    tree-building algorithm scans the stack of open elements on many tags, so
 //!    a page nested 60,000 levels deep would otherwise take quadratic time.
 //! 2. **Metadata** (title, publication date, canonical URL) from `<meta>` tags,

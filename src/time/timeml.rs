@@ -1,4 +1,4 @@
-//! TempEval-3 style evaluation of [`annotate`](super::annotate) on TimeML
+//! TempEval-3 style evaluation of [`super::annotate`] on TimeML
 //! `.tml` files.
 //!
 //! Scoring follows the TempEval-3 conventions: predicted and gold expressions
