@@ -1437,6 +1437,7 @@ mod tests {
             "Ana Lind gave a speech about the budget.",
             "The minister received death threats.",
             "They took the train home.",
+            "The rally was held in front of the town hall.",
         ] {
             let mut d = doc(
                 text,
