@@ -1438,6 +1438,8 @@ mod tests {
             "The minister received death threats.",
             "They took the train home.",
             "The rally was held in front of the town hall.",
+            "He sent a long letter to the editor.",
+            "She left office in 2010 and migrated her blog.",
         ] {
             let mut d = doc(
                 text,
