@@ -1439,6 +1439,7 @@ mod tests {
             "They took the train home.",
             "The rally was held in front of the town hall.",
             "He sent a long letter to the editor.",
+            "The reform brought an end to the old rules.",
             "She left office in 2010 and migrated her blog.",
         ] {
             let mut d = doc(
