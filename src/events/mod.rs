@@ -671,9 +671,10 @@ impl EventRules {
     /// after the head of one ("the annual meeting", "barrel bombing": the
     /// chunker ends a phrase before an -ing word), and does not follow "to", a
     /// pronoun, an auxiliary or a modal ("to attack", "they protest", "was
-    /// shot").
+    /// shot"). An -ed word is a participle, never a noun, even where the
+    /// chunker puts it in a phrase (a headline's "Father of Captured Pilot").
     fn nominal(&self, lower: &[String], chunks: &[Chunk], i: usize) -> bool {
-        if i > 0 && self.phrases.verbal_cue(&lower[i - 1]) {
+        if (i > 0 && self.phrases.verbal_cue(&lower[i - 1])) || lower[i].ends_with("ed") {
             return false;
         }
         let gerund = lower[i].ends_with("ing");
@@ -1381,6 +1382,11 @@ mod tests {
         );
         // A verb trigger stands without arguments ("he" is no candidate).
         let mut d = doc("He was arrested.", &[]);
+        let found = run(&rules, &mut d);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "Justice:Arrest-Jail");
+        // So does a participle the chunker put in a title-case phrase.
+        let mut d = doc("Father of Captured Pilot Pleads for His Return", &[]);
         let found = run(&rules, &mut d);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "Justice:Arrest-Jail");
