@@ -85,8 +85,8 @@ const PASSIVE_AUX: [&str; 10] = [
 
 /// How many words before a trigger `veto_near_before` and
 /// `needs_near_before` look at, and after it `needs_near_after` and
-/// `veto_near_after`; the window
-/// stops at punctuation and clause breaks.
+/// `veto_near_after`; the window stops at the first punctuation mark or
+/// clause break, which it includes ("told a rally", "gave $5 million").
 pub const NEAR: usize = 3;
 
 /// Whether `word` is the `needs_near_after` (or `veto_near_after`) entry
@@ -390,11 +390,13 @@ impl EventRules {
                 // The first rule (longest trigger, then file order) whose
                 // trigger is here and that its context does not veto: a word
                 // vetoed for one type may still trigger another ("rally").
-                let near_from = (i.saturating_sub(NEAR)..i)
+                // The words before it, back to and including the nearest
+                // punctuation mark or clause break ("Trump told a rally").
+                let lo = i.saturating_sub(NEAR);
+                let near_from = (lo..i)
                     .rev()
-                    .take_while(|&j| !self.phrases.ends_window(&lower[j]))
-                    .last()
-                    .unwrap_or(i);
+                    .find(|&j| self.phrases.ends_window(&lower[j]))
+                    .unwrap_or(lo);
                 let near = &lower[near_from..i];
                 // The words after a trigger of `len` words, up to and including
                 // the same kind of stop, so that a rule may need a mark there
@@ -1353,6 +1355,16 @@ mod tests {
         assert!(has(&meet, "Place", "Varnia"), "{found:?}");
         assert!(
             !found.iter().any(|(t, _)| t == "Conflict:Demonstrate"),
+            "{found:?}"
+        );
+        // A clause-break word is the edge of the window, and in it.
+        let mut d = doc(
+            "Ana Lind told a rally in Varnia that she would win.",
+            &[("Ana Lind", "PER"), ("Varnia", "LOC")],
+        );
+        let found = run(&rules, &mut d);
+        assert!(
+            has(&args_of(&found, "Contact:Meet"), "Place", "Varnia"),
             "{found:?}"
         );
         let mut d = doc(

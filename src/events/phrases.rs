@@ -121,8 +121,9 @@ impl PhraseWords {
         self.clause_breaks.iter().any(|c| c == lower)
     }
 
-    /// Punctuation or a clause break: the context words a trigger looks
-    /// back at (`veto_near_before`, `needs_near_before`) stop here.
+    /// Punctuation or a clause break: the context words a trigger looks at
+    /// (`veto_near_before`, `needs_near_after`...) stop here, this word
+    /// included.
     pub fn ends_window(&self, lower: &str) -> bool {
         is_punct(lower) || self.breaks_clause(lower)
     }
