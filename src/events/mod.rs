@@ -1343,6 +1343,27 @@ mod tests {
     }
 
     #[test]
+    fn a_noun_trigger_takes_its_agent_after_by_or_from() {
+        let rules = EventRules::builtin();
+        let mut d = doc("The protests have been led by students.", &[]);
+        let found = run(&rules, &mut d);
+        assert!(
+            has(
+                &args_of(&found, "Conflict:Demonstrate"),
+                "Entity",
+                "students"
+            ),
+            "{found:?}"
+        );
+        let mut d = doc("The base faced attacks from militants.", &[]);
+        let found = run(&rules, &mut d);
+        assert!(
+            has(&args_of(&found, "Conflict:Attack"), "Attacker", "militants"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn a_rally_is_a_meeting_when_a_politician_speaks_at_it_else_a_protest() {
         let rules = EventRules::builtin();
         let mut d = doc(
