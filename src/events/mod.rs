@@ -1364,6 +1364,44 @@ mod tests {
     }
 
     #[test]
+    fn a_name_before_a_noun_trigger_fills_the_role_such_a_modifier_has() {
+        let rules = EventRules::builtin();
+        // A person's arrest: the possessor is the person arrested.
+        let mut d = doc(
+            "The governor praised Ivo Saar's arrest.",
+            &[("Ivo Saar", "PER")],
+        );
+        let found = run(&rules, &mut d);
+        assert!(
+            has(
+                &args_of(&found, "Justice:Arrest-Jail"),
+                "Person",
+                "Ivo Saar"
+            ),
+            "{found:?}"
+        );
+        // A place's protests, and protests throughout a country.
+        let mut d = doc(
+            "The Varnia protests spread to towns throughout Korvia.",
+            &[("Varnia", "LOC"), ("Korvia", "LOC")],
+        );
+        let found = run(&rules, &mut d);
+        assert!(
+            has(&args_of(&found, "Conflict:Demonstrate"), "Place", "Varnia"),
+            "{found:?}"
+        );
+        let mut d = doc(
+            "Supporters plan demonstrations throughout Korvia.",
+            &[("Korvia", "LOC")],
+        );
+        let found = run(&rules, &mut d);
+        assert!(
+            has(&args_of(&found, "Conflict:Demonstrate"), "Place", "Korvia"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
     fn a_rally_is_a_meeting_when_a_politician_speaks_at_it_else_a_protest() {
         let rules = EventRules::builtin();
         let mut d = doc(
