@@ -674,9 +674,13 @@ impl EventRules {
     /// chunker ends a phrase before an -ing word), and does not follow "to", a
     /// pronoun, an auxiliary or a modal ("to attack", "they protest", "was
     /// shot"). An -ed word is a participle, never a noun, even where the
-    /// chunker puts it in a phrase (a headline's "Father of Captured Pilot").
+    /// chunker puts it in a phrase (a headline's "Father of Captured Pilot");
+    /// so is a listed adjective ("her dead sibling").
     fn nominal(&self, lower: &[String], chunks: &[Chunk], i: usize) -> bool {
-        if (i > 0 && self.phrases.verbal_cue(&lower[i - 1])) || lower[i].ends_with("ed") {
+        if (i > 0 && self.phrases.verbal_cue(&lower[i - 1]))
+            || lower[i].ends_with("ed")
+            || self.phrases.adjective(&lower[i])
+        {
             return false;
         }
         let gerund = lower[i].ends_with("ing");
@@ -1456,7 +1460,12 @@ mod tests {
         let found = run(&rules, &mut d);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "Justice:Arrest-Jail");
-        // So does a participle the chunker put in a title-case phrase.
+        // So does an adjective ("dead"), and a participle the chunker put in a
+        // title-case phrase.
+        let mut d = doc("She was found holding her dead sister.", &[]);
+        let found = run(&rules, &mut d);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "Life:Die");
         let mut d = doc("Father of Captured Pilot Pleads for His Return", &[]);
         let found = run(&rules, &mut d);
         assert_eq!(found.len(), 1, "{found:?}");

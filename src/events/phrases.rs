@@ -50,6 +50,10 @@ pub struct PhraseWords {
     /// trigger means the two are unrelated, as a preposition does.
     #[serde(default)]
     pub coordinators: Vec<String>,
+    /// Adjectives the chunker takes into noun phrases ("her dead sibling",
+    /// "the dead"): a trigger among them is never a bare noun mention.
+    #[serde(default)]
+    pub adjectives: Vec<String>,
 }
 
 /// What earlier stages found a word to be part of.
@@ -95,6 +99,9 @@ impl PhraseWords {
             .chain(&mut self.clause_breaks)
             .chain(&mut self.participle_cues)
             .chain(&mut self.support_verbs)
+            .chain(&mut self.conjunctions)
+            .chain(&mut self.coordinators)
+            .chain(&mut self.adjectives)
         {
             *w = w.to_lowercase();
         }
@@ -144,6 +151,10 @@ impl PhraseWords {
         lower == "to"
             || (self.function_words.iter().any(|f| f == lower)
                 && !self.conjunctions.iter().any(|c| c == lower))
+    }
+
+    pub fn adjective(&self, lower: &str) -> bool {
+        self.adjectives.iter().any(|a| a == lower)
     }
 
     pub fn preposition(&self, lower: &str) -> bool {
@@ -249,6 +260,7 @@ mod tests {
             support_verbs: vec![],
             conjunctions: vec!["and".into(), "that".into()],
             coordinators: vec!["and".into()],
+            adjectives: vec![],
         }
     }
 
