@@ -1023,6 +1023,16 @@ mod tests {
             &[],
         );
         assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
+        // ...and only for the word they are about: "arrive for" is a movement.
+        let mut d = doc(
+            "Ana Lind and Ivo Saar arrive for talks.",
+            &[("Ana Lind", "PER"), ("Ivo Saar", "PER")],
+        );
+        let found = run(&rules, &mut d);
+        assert!(
+            found.iter().any(|(t, _)| t == "Movement:Transport"),
+            "{found:?}"
+        );
         // Another sense, told by the object a few words on.
         let mut d = doc("The plan meets all the requirements of the law.", &[]);
         assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
