@@ -1023,7 +1023,18 @@ mod tests {
             &[],
         );
         assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
-        // ...and only for the word they are about: "arrive for" is a movement.
+        // ...and only for the word they are about: "arrested on Tuesday" is
+        // an arrest, "arrive for" a movement.
+        let mut d = doc("Ivo Saar was arrested on Tuesday.", &[("Ivo Saar", "PER")]);
+        let found = run(&rules, &mut d);
+        assert!(
+            has(
+                &args_of(&found, "Justice:Arrest-Jail"),
+                "Person",
+                "Ivo Saar"
+            ),
+            "{found:?}"
+        );
         let mut d = doc(
             "Ana Lind and Ivo Saar arrive for talks.",
             &[("Ana Lind", "PER"), ("Ivo Saar", "PER")],
