@@ -1023,6 +1023,16 @@ mod tests {
             &[],
         );
         assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
+        // A noun compound naming a unit is no attack; the verb before
+        // "forces" is one.
+        let mut d = doc("The carrier strike group sailed on Monday.", &[]);
+        assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
+        let mut d = doc("Militants attacked forces near the border.", &[]);
+        let found = run(&rules, &mut d);
+        assert!(
+            found.iter().any(|(t, _)| t == "Conflict:Attack"),
+            "{found:?}"
+        );
         // ...and only for the word they are about: "arrested on Tuesday" is
         // an arrest, "arrive for" a movement.
         let mut d = doc("Ivo Saar was arrested on Tuesday.", &[("Ivo Saar", "PER")]);
