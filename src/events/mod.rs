@@ -1554,6 +1554,7 @@ mod tests {
             "Ana Lind gave a speech about the budget.",
             "The minister received death threats.",
             "They took the train home.",
+            "The unions call for a general strike.",
             "The rally was held in front of the town hall.",
             "He sent a long letter to the editor.",
             "The reform brought an end to the old rules.",
