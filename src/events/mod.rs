@@ -401,12 +401,21 @@ impl EventRules {
                 // The words after a trigger of `len` words, up to and including
                 // the same kind of stop, so that a rule may need a mark there
                 // ("gave $5 million").
+                // Names do not count toward the window's length ("left the
+                // Oceti Sakowin camp").
                 let near_after = |len: usize| {
                     let from = (i + len).min(words.len());
-                    let end = (from + NEAR).min(words.len());
-                    let to = (from..end)
-                        .find(|&j| self.phrases.ends_window(&lower[j]))
-                        .map_or(end, |j| j + 1);
+                    let mut to = from;
+                    let mut counted = 0;
+                    while to < words.len() && counted < NEAR {
+                        to += 1;
+                        if self.phrases.ends_window(&lower[to - 1]) {
+                            break;
+                        }
+                        if marks[to - 1] != Mark::Name {
+                            counted += 1;
+                        }
+                    }
                     &lower[from..to]
                 };
                 let hit = self.triggers.iter().find(|(t, r)| {
@@ -1586,6 +1595,16 @@ mod tests {
         let found = run(&rules, &mut d);
         assert!(
             has(&args_of(&found, "Life:Die"), "Victim", "soldiers"),
+            "{found:?}"
+        );
+        // Names do not count toward the window.
+        let mut d = doc(
+            "Most protesters left the Oceti Sakowin camp.",
+            &[("Oceti Sakowin", "LOC")],
+        );
+        let found = run(&rules, &mut d);
+        assert!(
+            found.iter().any(|(t, _)| t == "Movement:Transport"),
             "{found:?}"
         );
         // The window stops at a clause break: "spoke, then phoned" is one call.
