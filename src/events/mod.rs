@@ -1044,16 +1044,13 @@ mod tests {
         );
         // ...and only for the word they are about: "arrested on Tuesday" is
         // an arrest, "arrive for" a movement.
-        let mut d = doc("Ivo Saar was arrested on Tuesday.", &[("Ivo Saar", "PER")]);
-        let found = run(&rules, &mut d);
-        assert!(
-            has(
-                &args_of(&found, "Justice:Arrest-Jail"),
-                "Person",
-                "Ivo Saar"
-            ),
-            "{found:?}"
+        let args = args_in(
+            &rules,
+            "Ivo Saar was arrested on Tuesday.",
+            &[("Ivo Saar", "PER")],
+            "Justice:Arrest-Jail",
         );
+        assert!(has(&args, "Person", "Ivo Saar"), "{args:?}");
         let mut d = doc(
             "Ana Lind and Ivo Saar arrive for talks.",
             &[("Ana Lind", "PER"), ("Ivo Saar", "PER")],
@@ -1122,6 +1119,18 @@ mod tests {
         );
         let found = run(&rules, &mut d);
         assert!(has(&found[0].1, "Agent", "Border Police"), "{found:?}");
+    }
+
+    /// (role, text) of the arguments of the first `event_type` event found
+    /// in `text` with these entities.
+    fn args_in(
+        rules: &EventRules,
+        text: &str,
+        entities: &[(&str, &str)],
+        event_type: &str,
+    ) -> Vec<(String, String)> {
+        let mut d = doc(text, entities);
+        args_of(&run(rules, &mut d), event_type)
     }
 
     /// (role, text) of the arguments of the first event of `event_type`.
@@ -1389,60 +1398,48 @@ mod tests {
     #[test]
     fn a_noun_trigger_takes_its_agent_after_by_or_from() {
         let rules = EventRules::builtin();
-        let mut d = doc("The protests have been led by students.", &[]);
-        let found = run(&rules, &mut d);
-        assert!(
-            has(
-                &args_of(&found, "Conflict:Demonstrate"),
-                "Entity",
-                "students"
-            ),
-            "{found:?}"
+        let args = args_in(
+            &rules,
+            "The protests have been led by students.",
+            &[],
+            "Conflict:Demonstrate",
         );
-        let mut d = doc("The base faced attacks from militants.", &[]);
-        let found = run(&rules, &mut d);
-        assert!(
-            has(&args_of(&found, "Conflict:Attack"), "Attacker", "militants"),
-            "{found:?}"
+        assert!(has(&args, "Entity", "students"), "{args:?}");
+        let args = args_in(
+            &rules,
+            "The base faced attacks from militants.",
+            &[],
+            "Conflict:Attack",
         );
+        assert!(has(&args, "Attacker", "militants"), "{args:?}");
     }
 
     #[test]
     fn a_name_before_a_noun_trigger_fills_the_role_such_a_modifier_has() {
         let rules = EventRules::builtin();
         // A person's arrest: the possessor is the person arrested.
-        let mut d = doc(
+        let args = args_in(
+            &rules,
             "The governor praised Ivo Saar's arrest.",
             &[("Ivo Saar", "PER")],
+            "Justice:Arrest-Jail",
         );
-        let found = run(&rules, &mut d);
-        assert!(
-            has(
-                &args_of(&found, "Justice:Arrest-Jail"),
-                "Person",
-                "Ivo Saar"
-            ),
-            "{found:?}"
-        );
+        assert!(has(&args, "Person", "Ivo Saar"), "{args:?}");
         // A place's protests, and protests throughout a country.
-        let mut d = doc(
+        let args = args_in(
+            &rules,
             "The Varnia protests spread to towns throughout Korvia.",
             &[("Varnia", "LOC"), ("Korvia", "LOC")],
+            "Conflict:Demonstrate",
         );
-        let found = run(&rules, &mut d);
-        assert!(
-            has(&args_of(&found, "Conflict:Demonstrate"), "Place", "Varnia"),
-            "{found:?}"
-        );
-        let mut d = doc(
+        assert!(has(&args, "Place", "Varnia"), "{args:?}");
+        let args = args_in(
+            &rules,
             "Supporters plan demonstrations throughout Korvia.",
             &[("Korvia", "LOC")],
+            "Conflict:Demonstrate",
         );
-        let found = run(&rules, &mut d);
-        assert!(
-            has(&args_of(&found, "Conflict:Demonstrate"), "Place", "Korvia"),
-            "{found:?}"
-        );
+        assert!(has(&args, "Place", "Korvia"), "{args:?}");
     }
 
     #[test]
@@ -1461,15 +1458,13 @@ mod tests {
             "{found:?}"
         );
         // A clause-break word is the edge of the window, and in it.
-        let mut d = doc(
+        let args = args_in(
+            &rules,
             "Ana Lind told a rally in Varnia that she would win.",
             &[("Ana Lind", "PER"), ("Varnia", "LOC")],
+            "Contact:Meet",
         );
-        let found = run(&rules, &mut d);
-        assert!(
-            has(&args_of(&found, "Contact:Meet"), "Place", "Varnia"),
-            "{found:?}"
-        );
+        assert!(has(&args, "Place", "Varnia"), "{args:?}");
         let mut d = doc(
             "Thousands of students joined a rally in Varnia against the law.",
             &[("Varnia", "LOC")],
@@ -1489,12 +1484,13 @@ mod tests {
         let mut d = doc("Delegates praised the annual meeting.", &[]);
         assert!(run(&rules, &mut d).is_empty(), "{:?}", d.events);
         // The same noun with a target is an event.
-        let mut d = doc("The attack on the embassy shocked experts.", &[]);
-        let found = run(&rules, &mut d);
-        assert!(
-            has(&args_of(&found, "Conflict:Attack"), "Target", "embassy"),
-            "{found:?}"
+        let args = args_in(
+            &rules,
+            "The attack on the embassy shocked experts.",
+            &[],
+            "Conflict:Attack",
         );
+        assert!(has(&args, "Target", "embassy"), "{args:?}");
         // A verb trigger stands without arguments ("he" is no candidate).
         let mut d = doc("He was arrested.", &[]);
         let found = run(&rules, &mut d);
@@ -1591,12 +1587,13 @@ mod tests {
         let money = args_of(&found, "Transaction:Transfer-Money");
         assert!(has(&money, "Giver", "Japan"), "{found:?}");
         assert!(has(&money, "Recipient", "Varnia"), "{found:?}");
-        let mut d = doc("The bombing led to the deaths of three soldiers.", &[]);
-        let found = run(&rules, &mut d);
-        assert!(
-            has(&args_of(&found, "Life:Die"), "Victim", "soldiers"),
-            "{found:?}"
+        let args = args_in(
+            &rules,
+            "The bombing led to the deaths of three soldiers.",
+            &[],
+            "Life:Die",
         );
+        assert!(has(&args, "Victim", "soldiers"), "{args:?}");
         // Names do not count toward the window.
         let mut d = doc(
             "Most protesters left the Oceti Sakowin camp.",
