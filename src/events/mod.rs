@@ -100,6 +100,21 @@ fn needed(need: &str, word: &str) -> bool {
     }
 }
 
+/// Whether the trigger word at `at` is one of `exclude_forms`: its exact
+/// form ("shots"), or the first word of a listed phrase whose further words
+/// follow it, in any inflection ("strike group" also for "strike groups").
+fn excluded(exclude: &[String], lower: &[String], forms: &[Vec<String>], at: usize) -> bool {
+    exclude.iter().any(|e| {
+        let mut parts = e.split(' ');
+        parts.next() == Some(lower[at].as_str())
+            && parts.enumerate().all(|(k, w)| {
+                forms
+                    .get(at + 1 + k)
+                    .is_some_and(|f| f.iter().any(|x| x == w))
+            })
+    })
+}
+
 fn default_gap() -> usize {
     12
 }
@@ -127,7 +142,10 @@ pub struct EventRule {
     #[serde(default)]
     pub veto_near_before: Vec<String>,
     /// Word forms that never trigger this rule although their lemma is
-    /// listed ("shots" for "shot").
+    /// listed ("shots" for "shot"), and phrases that begin with the
+    /// trigger's last word and never trigger it ("strike group", "went on"):
+    /// a phrasal use is excluded for that one word, not for the whole rule
+    /// as `veto_after` would.
     #[serde(default)]
     pub exclude_forms: Vec<String>,
     /// If given, the trigger fires only when one of these words is among the
@@ -423,7 +441,7 @@ impl EventRules {
                     let rule = &self.rules[*r];
                     i + len <= words.len()
                         && t.iter().enumerate().all(|(k, w)| forms[i + k].contains(w))
-                        && !rule.exclude_forms.contains(&lower[i + len - 1])
+                        && !excluded(&rule.exclude_forms, &lower, &forms, i + len - 1)
                         && !(i > 0 && rule.veto_before.contains(&lower[i - 1]))
                         && !(i + len < words.len() && rule.veto_after.contains(&lower[i + len]))
                         && !near.iter().any(|w| rule.veto_near_before.contains(w))
