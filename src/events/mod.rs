@@ -439,21 +439,23 @@ impl EventRules {
                 let hit = self.triggers.iter().find(|(t, r)| {
                     let len = t.len();
                     let rule = &self.rules[*r];
-                    i + len <= words.len()
-                        && t.iter().enumerate().all(|(k, w)| forms[i + k].contains(w))
-                        && !excluded(&rule.exclude_forms, &lower, &forms, i + len - 1)
-                        && !(i > 0 && rule.veto_before.contains(&lower[i - 1]))
-                        && !(i + len < words.len() && rule.veto_after.contains(&lower[i + len]))
-                        && !near.iter().any(|w| rule.veto_near_before.contains(w))
-                        && (rule.needs_near_before.is_empty()
-                            || near.iter().any(|w| rule.needs_near_before.contains(w)))
-                        && !near_after(len)
-                            .iter()
-                            .any(|w| rule.veto_near_after.iter().any(|n| needed(n, w)))
-                        && (rule.needs_near_after.is_empty()
-                            || near_after(len)
-                                .iter()
-                                .any(|w| rule.needs_near_after.iter().any(|n| needed(n, w))))
+                    if i + len > words.len()
+                        || !t.iter().enumerate().all(|(k, w)| forms[i + k].contains(w))
+                        || excluded(&rule.exclude_forms, &lower, &forms, i + len - 1)
+                    {
+                        return false;
+                    }
+                    let after = near_after(len);
+                    let after_has =
+                        |list: &[String]| after.iter().any(|w| list.iter().any(|n| needed(n, w)));
+                    let vetoed = (i > 0 && rule.veto_before.contains(&lower[i - 1]))
+                        || (i + len < words.len() && rule.veto_after.contains(&lower[i + len]))
+                        || near.iter().any(|w| rule.veto_near_before.contains(w))
+                        || after_has(&rule.veto_near_after);
+                    let needs_met = (rule.needs_near_before.is_empty()
+                        || near.iter().any(|w| rule.needs_near_before.contains(w)))
+                        && (rule.needs_near_after.is_empty() || after_has(&rule.needs_near_after));
+                    !vetoed && needs_met
                 });
                 let Some((t, r)) = hit else {
                     i += 1;
