@@ -427,11 +427,17 @@ pub struct CeilingRow {
     pub held_out: Counts,
 }
 
-/// Every word of every document, lowercased, with the gold type of a trigger
-/// that begins at it.
-fn tagged_words(doc: &GoldDocument) -> Vec<(String, Option<&str>)> {
+/// A document's words, lowercased, each with the gold type of a trigger that
+/// begins at it, and the document's number of gold triggers.
+struct TaggedDoc<'a> {
+    words: Vec<(String, Option<&'a str>)>,
+    gold: usize,
+}
+
+fn tagged(doc: &GoldDocument) -> TaggedDoc<'_> {
     let chars: Vec<char> = doc.text.chars().collect();
-    doc.words
+    let words = doc
+        .words
         .iter()
         .map(|&(s, e)| {
             let word: String = chars[s.min(chars.len())..e.min(chars.len())]
@@ -444,26 +450,26 @@ fn tagged_words(doc: &GoldDocument) -> Vec<(String, Option<&str>)> {
                 .map(|t| t.event_type.as_str());
             (word.to_lowercase(), gold)
         })
-        .collect()
+        .collect();
+    TaggedDoc {
+        words,
+        gold: doc.triggers.len(),
+    }
 }
 
 /// The word list a rule writer who could see the answers would pick.
 fn fit_lexicon(
-    docs: &[&GoldDocument],
+    docs: &[&TaggedDoc],
     min_precision: f64,
     min_uses: usize,
 ) -> HashMap<String, String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut typed: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut typed: HashMap<&str, BTreeMap<&str, usize>> = HashMap::new();
     for d in docs {
-        for (w, t) in tagged_words(d) {
-            *seen.entry(w.clone()).or_default() += 1;
+        for (w, t) in &d.words {
+            *seen.entry(w).or_default() += 1;
             if let Some(t) = t {
-                *typed
-                    .entry(w)
-                    .or_default()
-                    .entry(t.to_string())
-                    .or_default() += 1;
+                *typed.entry(w).or_default().entry(t).or_default() += 1;
             }
         }
     }
@@ -471,12 +477,12 @@ fn fit_lexicon(
         .into_iter()
         .filter_map(|(w, types)| {
             // The most frequent type; ties go to the first in name order.
-            let (t, n) =
-                types.into_iter().fold(
-                    (String::new(), 0),
-                    |best, (t, n)| if n > best.1 { (t, n) } else { best },
-                );
-            (n >= min_uses && n as f64 >= min_precision * seen[&w] as f64).then_some((w, t))
+            let (t, n) = types.into_iter().fold(
+                ("", 0),
+                |best, (t, n)| if n > best.1 { (t, n) } else { best },
+            );
+            (n >= min_uses && n as f64 >= min_precision * seen[w] as f64)
+                .then(|| (w.to_string(), t.to_string()))
         })
         .collect()
 }
@@ -484,14 +490,14 @@ fn fit_lexicon(
 /// Trigger classification of a word list: every occurrence of a listed word
 /// is predicted as its type; right when a gold trigger of that type begins
 /// there.
-fn score_lexicon(lexicon: &HashMap<String, String>, docs: &[&GoldDocument]) -> Counts {
+fn score_lexicon(lexicon: &HashMap<String, String>, docs: &[&TaggedDoc]) -> Counts {
     let mut c = Counts::default();
     for d in docs {
-        c.gold += d.triggers.len();
-        for (w, gold) in tagged_words(d) {
-            if let Some(t) = lexicon.get(&w) {
+        c.gold += d.gold;
+        for (w, gold) in &d.words {
+            if let Some(t) = lexicon.get(w) {
                 c.guessed += 1;
-                c.correct += usize::from(gold == Some(t.as_str()));
+                c.correct += usize::from(*gold == Some(t.as_str()));
             }
         }
     }
@@ -501,24 +507,31 @@ fn score_lexicon(lexicon: &HashMap<String, String>, docs: &[&GoldDocument]) -> C
 /// How far a plain word list can go on these documents, as a yardstick for
 /// trigger rules: the list is fitted to the gold triggers themselves, then
 /// scored on the same documents (an upper bound for lists) and, with the
-/// documents split into `folds` (document `i` in fold `i % folds`), on each
-/// fold with the list fitted on the others (what such a list is worth on
-/// unseen articles).
+/// documents split into `folds` (at least 2; document `i` in fold `i %
+/// folds`), on each fold with the list fitted on the others (what such a
+/// list is worth on unseen articles).
 pub fn lexicon_ceiling(docs: &[GoldDocument], folds: usize) -> Vec<CeilingRow> {
-    let all: Vec<&GoldDocument> = docs.iter().collect();
+    let folds = folds.max(2);
+    let tagged: Vec<TaggedDoc> = docs.iter().map(tagged).collect();
+    let all: Vec<&TaggedDoc> = tagged.iter().collect();
+    // Document `i` is in fold `i % folds`: the training documents of fold
+    // `k` (`held == false`) or its test documents (`held == true`).
+    let fold = |k: usize, held: bool| -> Vec<&TaggedDoc> {
+        tagged
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (i % folds == k) == held)
+            .map(|(_, d)| d)
+            .collect()
+    };
     let mut rows = Vec::new();
     for min_uses in [1, 2] {
         for min_precision in [0.2, 0.25, 0.3, 0.35, 0.4, 0.5] {
             let lexicon = fit_lexicon(&all, min_precision, min_uses);
             let mut held_out = Counts::default();
-            for k in 0..folds.max(2) {
-                let (test, train): (Vec<_>, Vec<_>) = all
-                    .iter()
-                    .enumerate()
-                    .partition(|(i, _)| i % folds.max(2) == k);
-                let train: Vec<&GoldDocument> = train.into_iter().map(|(_, d)| *d).collect();
-                let test: Vec<&GoldDocument> = test.into_iter().map(|(_, d)| *d).collect();
-                let c = score_lexicon(&fit_lexicon(&train, min_precision, min_uses), &test);
+            for k in 0..folds {
+                let lexicon = fit_lexicon(&fold(k, false), min_precision, min_uses);
+                let c = score_lexicon(&lexicon, &fold(k, true));
                 held_out.correct += c.correct;
                 held_out.guessed += c.guessed;
                 held_out.gold += c.gold;
