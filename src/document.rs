@@ -82,6 +82,26 @@ pub struct Token {
 pub struct Sentence {
     pub span: Span,
     pub tokens: Vec<Token>,
+    /// The parse, one entry per token in the same order, once the syntax stage
+    /// ran (empty before, or without a parser).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub syntax: Vec<WordSyntax>,
+}
+
+/// One word's syntax as Universal Dependencies describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct WordSyntax {
+    pub lemma: String,
+    /// Universal part of speech (`NOUN`, `VERB`, `PROPN`...).
+    pub upos: String,
+    /// Penn Treebank tag (`NNS`, `VBD`...).
+    pub xpos: String,
+    /// Morphological features (`Number=Plur|Tense=Past`), `_` for none.
+    pub feats: String,
+    /// The head word, 1-based within the sentence as in CoNLL-U; 0 for the root.
+    pub head: usize,
+    /// Dependency relation to the head (`nsubj`, `obl:agent`...).
+    pub deprel: String,
 }
 
 /// A named-entity mention found by the NER stage.

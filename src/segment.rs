@@ -368,7 +368,11 @@ impl Segmenter {
 
 fn finish(tokens: Vec<Token>) -> Sentence {
     let span = Span::new(tokens[0].span.start, tokens[tokens.len() - 1].span.end);
-    Sentence { span, tokens }
+    Sentence {
+        span,
+        tokens,
+        syntax: Vec::new(),
+    }
 }
 
 #[cfg(test)]

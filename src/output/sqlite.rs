@@ -539,6 +539,7 @@ pub(crate) mod tests {
         doc.sentences = vec![Sentence {
             span: Span::new(0, text.len()),
             tokens: Vec::new(),
+            syntax: Vec::new(),
         }];
         for (k, n) in names.iter().enumerate() {
             doc.entities.push(Entity {
