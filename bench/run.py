@@ -39,7 +39,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(ROOT)
-BIN = "target/release/casefile"
+# CASEFILE_BIN: a copy of the binary, so that a rebuild during a long run does not change it.
+BIN = os.environ.get("CASEFILE_BIN", "target/release/casefile")
 MODEL = "models/ner-en-conll"
 DEV = "../shared/data/conll2003/dev.txt"
 WORK = "bench/work"
