@@ -140,6 +140,16 @@ enum Command {
         /// per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Run the syntax stage with this parser (lemmas, tags, heads and
+        /// relations for every word); it reads the NER model's encoder states,
+        /// so both share one forward pass.
+        #[arg(long, value_name = "DIR")]
+        parser: Option<PathBuf>,
+        /// Write the parse into documents.jsonl (per sentence, its words with
+        /// text, start, end, lemma, upos, xpos, feats, head, deprel). Runs the
+        /// syntax stage with --parser, or the default models/parser-en-ewt.
+        #[arg(long)]
+        syntax: bool,
     },
     /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
     TagConll {
@@ -232,10 +242,13 @@ enum Command {
     },
 }
 
+/// The shipped parser's directory.
+const DEFAULT_PARSER: &str = "models/parser-en-ewt";
+
 #[derive(Args, Clone)]
 struct ParserArgs {
     /// Parser model directory (its config.json names the encoder it reads).
-    #[arg(long, default_value = "models/parser-en-ewt")]
+    #[arg(long, default_value = DEFAULT_PARSER)]
     parser: PathBuf,
     /// Where to run the models: auto uses CUDA when libtorch sees a GPU.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
@@ -472,6 +485,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             text_column,
             id_column,
             date_column,
+            parser,
+            syntax,
         } => {
             let columns = casefile::ingest::CsvColumns {
                 text: text_column,
@@ -494,6 +509,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 abbreviations,
                 events: rules,
                 actors,
+                parser: parser.or_else(|| syntax.then(|| PathBuf::from(DEFAULT_PARSER))),
                 batch_docs,
             };
             let summary = extract(
@@ -504,6 +520,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     excel_bom: excel,
                     events_jsonl: jsonl,
                     db,
+                    syntax,
                 },
                 quiet,
                 resume,
@@ -600,6 +617,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     abbreviations: None,
                     events: None,
                     actors: None,
+                    parser: None,
                     batch_docs: 32,
                 };
                 let pipeline = Pipeline::new(&config)?;
@@ -675,6 +693,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 abbreviations: None,
                 events: rules,
                 actors: None,
+                parser: None,
                 batch_docs: 32,
             };
             let pipeline = Pipeline::new(&config)?;
