@@ -45,7 +45,10 @@ fn value(g: &Graph, w: usize) -> Option<u64> {
 /// Whether the number at `w` has "at least", "more than"... on it.
 fn bounded(g: &Graph, w: usize) -> bool {
     let near = g.children(w).iter().any(|&c| {
-        AT_LEAST.contains(&g.lemma(c)) || g.children(c).iter().any(|&d| AT_LEAST.contains(&g.lemma(d)))
+        AT_LEAST.contains(&g.lemma(c))
+            || g.children(c)
+                .iter()
+                .any(|&d| AT_LEAST.contains(&g.lemma(d)))
     });
     near || g.form(w).ends_with('+')
 }
@@ -60,7 +63,10 @@ pub fn of_victim(g: &Graph, head: usize) -> Option<Count> {
     }
     if let Some(n) = vague(&g.form(head).to_lowercase()).or_else(|| vague(g.lemma(head))) {
         let exact = g.lemma(head) == "dozen" && !g.form(head).ends_with('s');
-        return Some(Count { n, at_least: !exact });
+        return Some(Count {
+            n,
+            at_least: !exact,
+        });
     }
     if let Some(num) = g.deps(head, "nummod").find(|&c| value(g, c).is_some()) {
         return value(g, num).map(|n| Count {
@@ -70,10 +76,14 @@ pub fn of_victim(g: &Graph, head: usize) -> Option<Count> {
     }
     let plural = g.xpos(head).ends_with('S') || g.feat(head, "Number=Plur");
     match g.upos(head) {
-        "PROPN" if !plural => Some(Count { n: 1, at_least: false }),
-        "NOUN" if !plural && g.deps(head, "det").next().is_some() => {
-            Some(Count { n: 1, at_least: false })
-        }
+        "PROPN" if !plural => Some(Count {
+            n: 1,
+            at_least: false,
+        }),
+        "NOUN" if !plural && g.deps(head, "det").next().is_some() => Some(Count {
+            n: 1,
+            at_least: false,
+        }),
         _ => None,
     }
 }
@@ -81,7 +91,10 @@ pub fn of_victim(g: &Graph, head: usize) -> Option<Count> {
 /// The total over all victims; `None` if any victim has no count (a sum
 /// that leaves some out would look exact and be wrong).
 pub fn total(g: &Graph, victims: &[usize]) -> Option<Count> {
-    let mut sum = Count { n: 0, at_least: false };
+    let mut sum = Count {
+        n: 0,
+        at_least: false,
+    };
     for &v in victims {
         let c = of_victim(g, v)?;
         sum.n += c.n;

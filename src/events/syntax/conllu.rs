@@ -95,7 +95,9 @@ pub fn document(id: &str, blocks: &[&str], published: NaiveDate) -> Result<Docum
         if let Some(given) = block.lines().find_map(|l| l.strip_prefix("# text = ")) {
             let built = text_of(block)?;
             if given.trim() != built {
-                return Err(format!("# text {given:?} differs from the forms: {built:?}"));
+                return Err(format!(
+                    "# text {given:?} differs from the forms: {built:?}"
+                ));
             }
         }
         if !doc.text.is_empty() {

@@ -21,7 +21,14 @@ struct Facts {
 
 /// Roles whose fillers must agree for two mentions to be one event.
 const IDENTIFYING: [&str; 8] = [
-    "Attacker", "Target", "Victim", "Agent", "Place", "Person", "Entity", "Destination",
+    "Attacker",
+    "Target",
+    "Victim",
+    "Agent",
+    "Place",
+    "Person",
+    "Entity",
+    "Destination",
 ];
 
 fn facts(doc: &Document, e: &Event, specific: &dyn Fn(Span) -> bool) -> Facts {
@@ -32,10 +39,10 @@ fn facts(doc: &Document, e: &Event, specific: &dyn Fn(Span) -> bool) -> Facts {
         .map(|a| {
             let head = a.head.unwrap_or(a.span);
             let name = a.antecedent.unwrap_or(a.span);
-            let text = a
-                .canonical
-                .clone()
-                .unwrap_or_else(|| doc.slice(if a.antecedent.is_some() { name } else { head }).to_string());
+            let text = a.canonical.clone().unwrap_or_else(|| {
+                doc.slice(if a.antecedent.is_some() { name } else { head })
+                    .to_string()
+            });
             (a.role.clone(), text.to_lowercase(), specific(name))
         })
         .collect();
@@ -87,7 +94,11 @@ fn shares_specific(a: &Facts, b: &Facts) -> bool {
 /// `definite[i]` says whether event i is a definite nominal mention.
 pub fn cluster(doc: &mut Document, definite: &[bool]) {
     let specific = |s: Span| doc.entities.iter().any(|e| e.span.overlaps(&s));
-    let all: Vec<Facts> = doc.events.iter().map(|e| facts(doc, e, &specific)).collect();
+    let all: Vec<Facts> = doc
+        .events
+        .iter()
+        .map(|e| facts(doc, e, &specific))
+        .collect();
     let mut ids: Vec<usize> = Vec::with_capacity(all.len());
     let mut members: Vec<Vec<usize>> = Vec::new();
     for (i, f) in all.iter().enumerate() {

@@ -22,7 +22,11 @@ fn parses() -> HashMap<String, String> {
         .collect()
 }
 
-fn run(engine: &SyntaxEvents, parses: &HashMap<String, String>, text: &str) -> Result<Document, String> {
+fn run(
+    engine: &SyntaxEvents,
+    parses: &HashMap<String, String>,
+    text: &str,
+) -> Result<Document, String> {
     let block = parses
         .get(text)
         .ok_or_else(|| format!("no parse in events_syntax.examples.conllu for {text:?}"))?;
@@ -48,12 +52,22 @@ fn names(doc: &Document, a: &crate::document::Argument) -> Vec<String> {
 /// What is wrong with `e` as the example's event, if anything.
 fn mismatch(doc: &Document, e: &Event, ex: &Example) -> Option<String> {
     let mut wrong = Vec::new();
-    let mut roles: Vec<&str> = e.arguments.iter().map(|a| a.role.as_str()).filter(|r| *r != "Time").collect();
+    let mut roles: Vec<&str> = e
+        .arguments
+        .iter()
+        .map(|a| a.role.as_str())
+        .filter(|r| *r != "Time")
+        .collect();
     roles.extend(ex.args.keys().map(String::as_str));
     roles.sort_unstable();
     roles.dedup();
     for role in roles {
-        let found: Vec<Vec<String>> = e.arguments.iter().filter(|a| a.role == role).map(|a| names(doc, a)).collect();
+        let found: Vec<Vec<String>> = e
+            .arguments
+            .iter()
+            .filter(|a| a.role == role)
+            .map(|a| names(doc, a))
+            .collect();
         let want = ex.args.get(role).cloned().unwrap_or_default();
         let all_found = want.iter().all(|w| found.iter().any(|f| f.contains(w)));
         if !all_found || found.len() != want.len() {
@@ -68,18 +82,64 @@ fn mismatch(doc: &Document, e: &Event, ex: &Example) -> Option<String> {
             }
         }
     };
-    check("killed", ex.killed.map(|k| k.to_string()), format!("{:?}", e.killed).replace("Some(", "").replace(')', ""), &mut wrong);
-    check("injured", ex.injured.map(|k| k.to_string()), format!("{:?}", e.injured).replace("Some(", "").replace(')', ""), &mut wrong);
-    let modality = serde_json::to_value(e.modality).unwrap().as_str().unwrap().to_string();
-    check("modality", Some(ex.modality.clone().unwrap_or("asserted".into())), modality, &mut wrong);
-    let genericity = serde_json::to_value(e.genericity).unwrap().as_str().unwrap().to_string();
-    check("genericity", Some(ex.genericity.clone().unwrap_or("specific".into())), genericity, &mut wrong);
-    let time = e.arguments.iter().find(|a| a.role == "Time").and_then(|a| a.value.clone());
-    check("time", ex.time.clone(), time.unwrap_or_default(), &mut wrong);
+    check(
+        "killed",
+        ex.killed.map(|k| k.to_string()),
+        format!("{:?}", e.killed)
+            .replace("Some(", "")
+            .replace(')', ""),
+        &mut wrong,
+    );
+    check(
+        "injured",
+        ex.injured.map(|k| k.to_string()),
+        format!("{:?}", e.injured)
+            .replace("Some(", "")
+            .replace(')', ""),
+        &mut wrong,
+    );
+    let modality = serde_json::to_value(e.modality)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    check(
+        "modality",
+        Some(ex.modality.clone().unwrap_or("asserted".into())),
+        modality,
+        &mut wrong,
+    );
+    let genericity = serde_json::to_value(e.genericity)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string();
+    check(
+        "genericity",
+        Some(ex.genericity.clone().unwrap_or("specific".into())),
+        genericity,
+        &mut wrong,
+    );
+    let time = e
+        .arguments
+        .iter()
+        .find(|a| a.role == "Time")
+        .and_then(|a| a.value.clone());
+    check(
+        "time",
+        ex.time.clone(),
+        time.unwrap_or_default(),
+        &mut wrong,
+    );
     (!wrong.is_empty()).then(|| wrong.join("; "))
 }
 
-fn check_example(engine: &SyntaxEvents, parses: &HashMap<String, String>, rule: &Rule, ex: &Example) -> Option<String> {
+fn check_example(
+    engine: &SyntaxEvents,
+    parses: &HashMap<String, String>,
+    rule: &Rule,
+    ex: &Example,
+) -> Option<String> {
     let doc = match run(engine, parses, &ex.text) {
         Ok(d) => d,
         Err(e) => return Some(e),
@@ -88,13 +148,24 @@ fn check_example(engine: &SyntaxEvents, parses: &HashMap<String, String>, rule: 
         .events
         .iter()
         .filter(|e| e.rule == rule.id)
-        .filter(|e| ex.trigger.as_ref().is_none_or(|t| doc.slice(e.trigger) == t))
+        .filter(|e| {
+            ex.trigger
+                .as_ref()
+                .is_none_or(|t| doc.slice(e.trigger) == t)
+        })
         .collect();
     if candidates.is_empty() {
-        let fired: Vec<String> = doc.events.iter().map(|e| format!("{} at {:?}", e.rule, doc.slice(e.trigger))).collect();
+        let fired: Vec<String> = doc
+            .events
+            .iter()
+            .map(|e| format!("{} at {:?}", e.rule, doc.slice(e.trigger)))
+            .collect();
         return Some(format!("no event of the rule (fired: {fired:?})"));
     }
-    let problems: Vec<String> = candidates.iter().filter_map(|e| mismatch(&doc, e, ex)).collect();
+    let problems: Vec<String> = candidates
+        .iter()
+        .filter_map(|e| mismatch(&doc, e, ex))
+        .collect();
     (problems.len() == candidates.len()).then(|| problems.join(" | "))
 }
 
@@ -123,5 +194,10 @@ fn rule_file_examples() {
         }
     }
     assert!(checked > 20, "only {checked} examples");
-    assert!(failures.is_empty(), "{} of {checked} examples fail:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} examples fail:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -145,7 +145,7 @@ fn role(r: &RoleFormat, f: &FileFormat, classes: &HashSet<String>) -> Result<Rol
         .ok_or("a role needs a name (role = ...)")?;
     let paths = pick(&r.paths, &base.paths)
         .iter()
-        .map(|p| Path::parse(p))
+        .map(|p| Path::parse_with(p, &f.classes))
         .collect::<Result<Vec<_>, _>>()?;
     if paths.is_empty() {
         return Err(format!("role {name} has no paths"));
@@ -178,9 +178,16 @@ pub fn rule(r: &RuleFormat, f: &FileFormat) -> Result<Rule, String> {
             None => Ok((t.to_lowercase(), None)),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let paths = |v: &[String]| v.iter().map(|p| Path::parse(p)).collect::<Result<Vec<_>, _>>();
+    let paths = |v: &[String]| {
+        v.iter()
+            .map(|p| Path::parse_with(p, &f.classes))
+            .collect::<Result<Vec<_>, _>>()
+    };
     if !r.event_type.contains(':') {
-        return Err(format!("type {:?}: an ACE type such as Conflict:Attack", r.event_type));
+        return Err(format!(
+            "type {:?}: an ACE type such as Conflict:Attack",
+            r.event_type
+        ));
     }
     Ok(Rule {
         id: r.id.clone(),

@@ -123,9 +123,7 @@ impl<'a> Graph<'a> {
     pub fn is_relative_pronoun(&self, i: usize) -> bool {
         self.upos(i) == "PRON"
             && (self.feat(i, "PronType=Rel") || RELATIVE.contains(&self.lemma(i)))
-            && self
-                .head(i)
-                .is_some_and(|h| self.rel(h) == "acl:relcl")
+            && self.head(i).is_some_and(|h| self.rel(h) == "acl:relcl")
     }
 
     /// The entity mention the word lies in.
@@ -169,8 +167,18 @@ impl<'a> Graph<'a> {
                 self.args(h, rel).into_iter().filter(|&o| o > i).collect()
             }
             "xcomp" if rel == "nsubj" => self.args(h, "nsubj"),
-            "advcl" if rel == "nsubj" && self.deps(i, "mark").next().is_none() => {
-                self.args(h, "nsubj")
+            // "..., killing two", "accused of shooting X", "after storming the
+            // town": a participle or gerund shares its head's subject.
+            "advcl"
+                if rel == "nsubj"
+                    && (self.xpos(i) == "VBG" || self.deps(i, "mark").next().is_none()) =>
+            {
+                let subject = self.args(h, "nsubj");
+                if subject.is_empty() {
+                    self.args(h, "nsubj:pass")
+                } else {
+                    subject
+                }
             }
             "acl" if self.xpos(i) == "VBN" && rel == "nsubj:pass" => vec![h],
             "acl" if self.xpos(i) == "VBG" && rel == "nsubj" => vec![h],

@@ -54,14 +54,18 @@ impl RuleFile for SyntaxEvents {
     const BUILTIN_PATH: &'static str = "rules/events_syntax.toml";
 
     fn parse(source: &str, path: &Path) -> Result<Self> {
-        let f: FileFormat = toml::from_str(source)
-            .map_err(|e| Error::format(path, None, e.to_string()))?;
+        let f: FileFormat =
+            toml::from_str(source).map_err(|e| Error::format(path, None, e.to_string()))?;
         let mut rules = Vec::new();
         for r in &f.rules {
             let rule = file::rule(r, &f)
                 .map_err(|e| Error::format(path, None, format!("rule {}: {e}", r.id)))?;
             if rules.iter().any(|x: &Rule| x.id == rule.id) {
-                return Err(Error::format(path, None, format!("rule id {} used twice", r.id)));
+                return Err(Error::format(
+                    path,
+                    None,
+                    format!("rule id {} used twice", r.id),
+                ));
             }
             rules.push(rule);
         }
@@ -77,7 +81,11 @@ impl RuleFile for SyntaxEvents {
         let lower = |v: &Vec<String>| v.iter().map(|w| w.to_lowercase()).collect();
         Ok(SyntaxEvents {
             rules,
-            classes: f.classes.iter().map(|(k, v)| (k.clone(), lower(v))).collect(),
+            classes: f
+                .classes
+                .iter()
+                .map(|(k, v)| (k.clone(), lower(v)))
+                .collect(),
             modality: f.modality,
             definite: f.definite,
             index,
@@ -141,7 +149,8 @@ impl SyntaxEvents {
                 }
         });
         listed
-            && (rule.requires.is_empty() || rule.requires.iter().any(|p| !p.follow(g, t).is_empty()))
+            && (rule.requires.is_empty()
+                || rule.requires.iter().any(|p| !p.follow(g, t).is_empty()))
             && rule.forbids.iter().all(|p| p.follow(g, t).is_empty())
     }
 
@@ -164,6 +173,7 @@ impl SyntaxEvents {
             });
         }
         let count = rule.casualties.and_then(|_| casualties::total(g, &victims));
+        let genericity = modality::genericity(g, t, time.is_some(), !arguments.is_empty());
         let mut event = Event {
             event_type: rule.event_type.clone(),
             trigger: g.span(t),
@@ -172,7 +182,7 @@ impl SyntaxEvents {
             sentence: g.sentence,
             rule: rule.id.clone(),
             modality: modality::modality(g, &self.modality, t),
-            genericity: modality::genericity(g, t, time.is_some()),
+            genericity,
             casualties_at_least: count.is_some_and(|c| c.at_least),
             ..Default::default()
         };

@@ -52,20 +52,32 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
         && matches!(g.rel(t), "obj" | "nsubj:pass")
         && words.support_verbs.iter().any(|l| l == g.lemma(v));
     let scope = if support { vec![t, v] } else { vec![t] };
-    if scope.iter().any(|&w| g.has_dep(w, "advmod", &words.negation))
+    if scope
+        .iter()
+        .any(|&w| g.has_dep(w, "advmod", &words.negation))
         || g.has_dep(t, "det", &words.negative_determiners)
     {
         return Modality::Negated;
     }
-    let aux = |list: &[String]| scope.iter().any(|&w| g.has_dep(w, "aux", list) || g.has_dep(w, "aux:pass", list));
-    if aux(&words.hypothetical_aux) || scope.iter().any(|&w| g.has_dep(w, "mark", &words.conditions)) {
+    let aux = |list: &[String]| {
+        scope
+            .iter()
+            .any(|&w| g.has_dep(w, "aux", list) || g.has_dep(w, "aux:pass", list))
+    };
+    if aux(&words.hypothetical_aux)
+        || scope
+            .iter()
+            .any(|&w| g.has_dep(w, "mark", &words.conditions))
+    {
         return Modality::Hypothetical;
     }
     if aux(&words.future_aux) {
         return Modality::Future;
     }
     // The event as the complement of a verb of planning or threatening.
-    let governor = g.head(t).filter(|_| matches!(g.rel(t), "xcomp" | "obj" | "nmod" | "ccomp"));
+    let governor = g
+        .head(t)
+        .filter(|_| matches!(g.rel(t), "xcomp" | "obj" | "nmod" | "ccomp"));
     if let Some(h) = governor {
         if words.future_heads.iter().any(|l| l == g.lemma(h)) {
             return Modality::Future;
@@ -79,8 +91,10 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
 
 /// The genericity of the event triggered by `t`: a bare plural nominal
 /// trigger that is the subject of a present-tense clause and has no time
-/// ("terror attacks are rising") is a kind of event, not one event.
-pub fn genericity(g: &Graph, t: usize, has_time: bool) -> Genericity {
+/// ("terror attacks are rising") is a kind of event, not one event; so is a
+/// bare plural with no participant, place or time at all ("personal
+/// attacks", "protests are a right").
+pub fn genericity(g: &Graph, t: usize, has_time: bool, has_args: bool) -> Genericity {
     let plural = g.xpos(t) == "NNS" || g.feat(t, "Number=Plur");
     let bare = !g
         .children(t)
@@ -88,7 +102,8 @@ pub fn genericity(g: &Graph, t: usize, has_time: bool) -> Genericity {
         .any(|&c| matches!(g.rel(c), "det" | "nummod" | "nmod:poss" | "det:poss"));
     let subject = matches!(g.rel(t), "nsubj" | "nsubj:pass");
     let present = g.head(t).is_some_and(|h| present_tense(g, h));
-    if g.upos(t) == "NOUN" && plural && bare && subject && present && !has_time {
+    let kind = (subject && present) || !has_args;
+    if g.upos(t) == "NOUN" && plural && bare && kind && !has_time {
         Genericity::Generic
     } else {
         Genericity::Specific

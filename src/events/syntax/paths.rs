@@ -6,11 +6,13 @@
 //! the word is attached to it by `rel`; `*` matches any relation. Filters in
 //! brackets narrow the words a step reaches, `|` between alternatives and `;`
 //! between filters: `obl[case=in|near|at]`, `<obj[lemma=launch|carry]`,
-//! `nmod[case=on;upos=NOUN|PROPN]`. Down steps see the implicit dependents of
+//! `nmod[case=on;upos=NOUN|PROPN]`, `obj[class=people|vehicle]` (a noun
+//! class of the rule file: its words as lemmas). Down steps see the implicit dependents of
 //! [`Graph::args`] (shared and controlled subjects, relative pronouns).
 //! A path never ends on a word inside a time expression.
 
 use super::graph::Graph;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
@@ -28,11 +30,17 @@ struct Step {
 }
 
 impl Path {
-    /// Parses a path; the error says what is wrong with it.
+    /// Parses a path without noun classes.
     pub fn parse(text: &str) -> Result<Path, String> {
+        Path::parse_with(text, &HashMap::new())
+    }
+
+    /// Parses a path whose `class=` filters name these noun classes; the
+    /// error says what is wrong with it.
+    pub fn parse_with(text: &str, classes: &HashMap<String, Vec<String>>) -> Result<Path, String> {
         let steps = text
             .split_whitespace()
-            .map(Step::parse)
+            .map(|s| Step::parse(s, classes))
             .collect::<Result<Vec<_>, _>>()?;
         if steps.is_empty() {
             return Err("empty path".into());
@@ -70,7 +78,7 @@ impl Path {
 }
 
 impl Step {
-    fn parse(text: &str) -> Result<Step, String> {
+    fn parse(text: &str, classes: &HashMap<String, Vec<String>>) -> Result<Step, String> {
         let (up, rest) = match text.strip_prefix('<') {
             Some(r) => (true, r),
             None => (false, text.strip_prefix('>').unwrap_or(text)),
@@ -83,8 +91,14 @@ impl Step {
             ),
             None => (rest, ""),
         };
-        if rel.is_empty() || !rel.chars().all(|c| c.is_ascii_lowercase() || c == ':' || c == '*') {
-            return Err(format!("{text}: a step is a relation such as nsubj or obl:agent"));
+        if rel.is_empty()
+            || !rel
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == ':' || c == '*')
+        {
+            return Err(format!(
+                "{text}: a step is a relation such as nsubj or obl:agent"
+            ));
         }
         let mut step = Step {
             up,
@@ -100,9 +114,21 @@ impl Step {
             let values: Vec<String> = values.split('|').map(str::to_string).collect();
             match key {
                 "case" => step.case = values.iter().map(|v| v.to_lowercase()).collect(),
-                "lemma" => step.lemma = values.iter().map(|v| v.to_lowercase()).collect(),
+                "lemma" => step.lemma.extend(values.iter().map(|v| v.to_lowercase())),
+                "class" => {
+                    for v in &values {
+                        let words = classes
+                            .get(v)
+                            .ok_or_else(|| format!("{text}: unknown class {v:?}"))?;
+                        step.lemma.extend(words.iter().map(|w| w.to_lowercase()));
+                    }
+                }
                 "upos" => step.upos = values,
-                _ => return Err(format!("{text}: unknown filter {key} (case, lemma, upos)")),
+                _ => {
+                    return Err(format!(
+                        "{text}: unknown filter {key} (case, lemma, class, upos)"
+                    ))
+                }
             }
         }
         Ok(step)

@@ -29,9 +29,12 @@ pub fn antecedent(g: &Graph, word: usize) -> Option<Span> {
     let at = g.span(word).start;
     let first = g.sentence.saturating_sub(1);
     let mut found: Option<(Span, &str)> = None;
-    for e in g.doc.entities.iter().filter(|e| {
-        e.sentence >= first && e.sentence <= g.sentence && e.span.end <= at
-    }) {
+    for e in g
+        .doc
+        .entities
+        .iter()
+        .filter(|e| e.sentence >= first && e.sentence <= g.sentence && e.span.end <= at)
+    {
         if !labels.contains(&e.label.as_str()) {
             continue;
         }

