@@ -377,6 +377,8 @@ pub fn dump_line(gold: &GoldDocument, doc: &Document) -> String {
                 "type": e.event_type,
                 "trigger": span(&e.trigger),
                 "rule": e.rule,
+                "modality": e.modality,
+                "genericity": e.genericity,
                 "arguments": args,
             })
         })

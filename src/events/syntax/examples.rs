@@ -49,9 +49,9 @@ fn names(doc: &Document, a: &crate::document::Argument) -> Vec<String> {
     out
 }
 
-/// What is wrong with `e` as the example's event, if anything.
-fn mismatch(doc: &Document, e: &Event, ex: &Example) -> Option<String> {
-    let mut wrong = Vec::new();
+/// The roles whose arguments differ from the example's: every listed
+/// argument found, and no other (the time aside).
+fn wrong_arguments(doc: &Document, e: &Event, ex: &Example) -> Vec<String> {
     let mut roles: Vec<&str> = e
         .arguments
         .iter()
@@ -61,6 +61,7 @@ fn mismatch(doc: &Document, e: &Event, ex: &Example) -> Option<String> {
     roles.extend(ex.args.keys().map(String::as_str));
     roles.sort_unstable();
     roles.dedup();
+    let mut wrong = Vec::new();
     for role in roles {
         let found: Vec<Vec<String>> = e
             .arguments
@@ -75,62 +76,57 @@ fn mismatch(doc: &Document, e: &Event, ex: &Example) -> Option<String> {
             wrong.push(format!("{role}: want {want:?}, got {got:?}"));
         }
     }
-    let check = |what: &str, want: Option<String>, got: String, wrong: &mut Vec<String>| {
-        if let Some(w) = want {
-            if w != got {
-                wrong.push(format!("{what}: want {w}, got {got}"));
-            }
-        }
-    };
-    check(
-        "killed",
-        ex.killed.map(|k| k.to_string()),
-        format!("{:?}", e.killed)
-            .replace("Some(", "")
-            .replace(')', ""),
-        &mut wrong,
-    );
-    check(
-        "injured",
-        ex.injured.map(|k| k.to_string()),
-        format!("{:?}", e.injured)
-            .replace("Some(", "")
-            .replace(')', ""),
-        &mut wrong,
-    );
-    let modality = serde_json::to_value(e.modality)
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string();
-    check(
-        "modality",
-        Some(ex.modality.clone().unwrap_or("asserted".into())),
-        modality,
-        &mut wrong,
-    );
-    let genericity = serde_json::to_value(e.genericity)
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string();
-    check(
-        "genericity",
-        Some(ex.genericity.clone().unwrap_or("specific".into())),
-        genericity,
-        &mut wrong,
-    );
+    wrong
+}
+
+/// A value as the rule file writes it ("negated", "5", "" for none).
+fn written<T: serde::Serialize>(v: T) -> String {
+    match serde_json::to_value(v).unwrap() {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// What is wrong with `e` as the example's event, if anything.
+fn mismatch(doc: &Document, e: &Event, ex: &Example) -> Option<String> {
+    let mut wrong = wrong_arguments(doc, e, ex);
     let time = e
         .arguments
         .iter()
         .find(|a| a.role == "Time")
         .and_then(|a| a.value.clone());
-    check(
-        "time",
-        ex.time.clone(),
-        time.unwrap_or_default(),
-        &mut wrong,
-    );
+    let checks = [
+        (
+            "killed",
+            ex.killed.map(|k| k.to_string()),
+            written(e.killed),
+        ),
+        (
+            "injured",
+            ex.injured.map(|k| k.to_string()),
+            written(e.injured),
+        ),
+        (
+            "modality",
+            Some(ex.modality.clone().unwrap_or("asserted".into())),
+            written(e.modality),
+        ),
+        (
+            "genericity",
+            Some(ex.genericity.clone().unwrap_or("specific".into())),
+            written(e.genericity),
+        ),
+        ("time", ex.time.clone(), time.unwrap_or_default()),
+    ];
+    for (what, want, got) in checks {
+        if want.as_ref().is_some_and(|w| *w != got) {
+            wrong.push(format!(
+                "{what}: want {}, got {got}",
+                want.unwrap_or_default()
+            ));
+        }
+    }
     (!wrong.is_empty()).then(|| wrong.join("; "))
 }
 
