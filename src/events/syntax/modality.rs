@@ -92,8 +92,8 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
 /// The genericity of the event triggered by `t`: a bare plural nominal
 /// trigger that is the subject of a present-tense clause and has no time
 /// ("terror attacks are rising") is a kind of event, not one event; so is a
-/// bare plural with no participant, place or time at all ("personal
-/// attacks", "protests are a right").
+/// bare nominal with no participant, place or time at all ("personal
+/// attacks", "protests are a right", "fears of unrest").
 pub fn genericity(g: &Graph, t: usize, has_time: bool, has_args: bool) -> Genericity {
     let plural = g.xpos(t) == "NNS" || g.feat(t, "Number=Plur");
     let bare = !g
@@ -102,8 +102,8 @@ pub fn genericity(g: &Graph, t: usize, has_time: bool, has_args: bool) -> Generi
         .any(|&c| matches!(g.rel(c), "det" | "nummod" | "nmod:poss" | "det:poss"));
     let subject = matches!(g.rel(t), "nsubj" | "nsubj:pass");
     let present = g.head(t).is_some_and(|h| present_tense(g, h));
-    let kind = (subject && present) || !has_args;
-    if g.upos(t) == "NOUN" && plural && bare && kind && !has_time {
+    let kind = (plural && subject && present) || !has_args;
+    if g.upos(t) == "NOUN" && bare && kind && !has_time {
         Genericity::Generic
     } else {
         Genericity::Specific
