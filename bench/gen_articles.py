@@ -8,6 +8,12 @@ event types casefile extracts, between background, quotes and page boilerplate
 (navigation, "Read also" links, comment rules) like the scraped pages users feed in.
 Each line is {"id", "published", "text"}; 500-1,000 words per article by default. The same N
 and seed always give the same file, so benchmark runs compare like with like.
+
+    python bench/gen_articles.py --big BYTES ONE.jsonl MANY.jsonl [--parts N] [--seed S]
+
+writes the same news paragraphs (no page furniture, which would cut a long page short) twice:
+as one article of about BYTES bytes in ONE.jsonl, and split into N documents (default 2,000)
+in MANY.jsonl: the document-size scaling benchmark compares the two.
 """
 
 import json
@@ -118,7 +124,38 @@ def article(r, i, lo=500, hi=1000):
     return {"id": f"bench-{i:06d}", "published": pub.isoformat(), "text": "\n".join(lines)}
 
 
+def paragraphs(r, size):
+    """News paragraphs of event and background sentences, about `size` bytes in all."""
+    pub = date(2024, 6, 1)
+    out, total = [], 0
+    while total < size:
+        para = " ".join(event_sentence(r, pub) if r.random() < 0.45 else filler_sentence(r)
+                        for _ in range(r.randint(2, 5)))
+        out.append(para)
+        total += len(para.encode()) + 2
+    return out
+
+
+def big(argv):
+    flags = {"--big", "--parts", "--seed"}
+    positional = [a for i, a in enumerate(argv[1:], 1) if a not in flags and argv[i - 1] not in flags]
+    size, (one, many) = int(argv[argv.index("--big") + 1]), positional
+    parts = int(argv[argv.index("--parts") + 1]) if "--parts" in argv else 2000
+    seed = int(argv[argv.index("--seed") + 1]) if "--seed" in argv else 7
+    paras = paragraphs(random.Random(seed), size)
+    with open(one, "w", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "big", "published": "2024-06-01", "text": "\n\n".join(paras)}) + "\n")
+    parts = min(parts, len(paras))
+    with open(many, "w", encoding="utf-8") as f:
+        for k in range(parts):
+            chunk = paras[k * len(paras) // parts:(k + 1) * len(paras) // parts]
+            f.write(json.dumps({"id": f"part-{k:05d}", "published": "2024-06-01",
+                                "text": "\n\n".join(chunk)}) + "\n")
+
+
 def main():
+    if "--big" in sys.argv:
+        return big(sys.argv)
     n, out = int(sys.argv[1]), sys.argv[2]
     seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 7
     lo, hi = 500, 1000

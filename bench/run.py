@@ -16,7 +16,11 @@ Prints a table, appends rows to bench/results/YYYY-MM-DD.csv, writes the table t
 bench/results/latest.md and between the bench markers of README.md, and checks that
 casefile and the Python pipeline find the same entities (agreement %).
 
-Environment: BENCH_PARTS, which parts to run (default "ner extract scale"); BENCH_ARTICLES
+Document size: one generated article of 0.5, 2 and 6 MB (BENCH_DOCSIZE, in MB) against the
+same paragraphs as separate small documents, words/s of each (bench/results/docsize.md and the
+README's docsize markers).
+
+Environment: BENCH_PARTS, which parts to run (default "ner extract scale docsize"); BENCH_ARTICLES
 (default 500) articles for extract; BENCH_SCALE, a list of corpus sizes for the scaling table
 (default "1000 10000"); BENCH_SCALE_WORDS, the length range of those articles (default
 150-300). `make bench-scale` runs only the scaling part, over 1,000, 10,000 and 100,000
@@ -35,7 +39,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 os.chdir(ROOT)
-BIN = "target/release/casefile"
+# CASEFILE_BIN: a copy of the binary, so that a rebuild during a long run does not change it.
+BIN = os.environ.get("CASEFILE_BIN", "target/release/casefile")
 MODEL = "models/ner-en-conll"
 DEV = "../shared/data/conll2003/dev.txt"
 WORK = "bench/work"
@@ -111,7 +116,7 @@ def main():
         return per
 
     print(f"casefile benchmarks, {today}, {host}", flush=True)
-    parts = os.environ.get("BENCH_PARTS", "ner extract scale").split()
+    parts = os.environ.get("BENCH_PARTS", "ner extract scale docsize").split()
     ner = {}
     agreement = None
     extract_wps = bare_wps = None
@@ -207,6 +212,10 @@ def main():
             row(f"scale extract {n} articles", n, "docs", secs, rss, f"{events} event mentions, {merged} merged")
             scale.append((n, secs, rss, events, merged))
 
+    docsize = []
+    if "docsize" in parts:
+        docsize = document_size(row)
+
     with open(f"bench/results/{today}.csv", "a", encoding="utf-8") as f:
         if f.tell() == 0:
             f.write("date,machine,benchmark,items,unit,seconds,per_second,peak_rss_mb,note\n")
@@ -235,6 +244,16 @@ def main():
                           f"transformers pipeline on CoNLL dev: **{a['agreement']}%** (same character span and "
                           f"type; {a['agreed']:,} agreed, casefile {a['casefile']:,}, transformers {a['python']:,})")
         publish("\n".join(md) + "\n", "bench/results/latest.md", "bench")
+    if docsize:
+        md = [f"Measured {today} on {host} with `make bench` (`BENCH_PARTS=docsize` for this table alone).", "",
+              "Document size (`extract`: the same generated news paragraphs as one article and as many "
+              "small documents):", "",
+              "| one article | words | seconds | words/s | as small documents | words/s | one / small |",
+              "|---:|---:|---:|---:|---:|---:|---:|"]
+        for size, words, one_secs, one_wps, parts_n, many_wps in docsize:
+            md.append(f"| {size / 1e6:.1f} MB | {words:,} | {one_secs:.1f} | {one_wps:,.0f} | {parts_n:,} "
+                      f"| {many_wps:,.0f} | **{one_wps / many_wps:.0%}** |")
+        publish("\n".join(md) + "\n", "bench/results/docsize.md", "docsize")
     if scale:
         md = [f"Measured {today} on {host} with `make bench` / `make bench-scale`.", "",
               f"Scaling (`extract`, generated articles of {SCALE_WORDS} words):", "",
@@ -243,6 +262,26 @@ def main():
         for n, secs, rss, events, merged in scale:
             md.append(f"| {n:,} | {secs:.1f} | {n / secs:.1f} | {events:,} | {merged:,} | {rss:.0f} MB |")
         publish("\n".join(md) + "\n", "bench/results/scale.md", "scale")
+
+
+def document_size(row):
+    """One article of 0.5, 2 and 6 MB against the same paragraphs as small documents:
+    words/s of each, so that a stage that grows with the square of a document shows."""
+    out = []
+    for size in [int(float(x) * 1e6) for x in os.environ.get("BENCH_DOCSIZE", "0.5 2 6").split()]:
+        one, many = f"{WORK}/big-{size}.jsonl", f"{WORK}/big-{size}-parts.jsonl"
+        subprocess.run([PY, "bench/gen_articles.py", "--big", str(size), one, many], check=True)
+        parts_n = sum(1 for _ in open(many, encoding="utf-8"))
+        result = {}
+        for name, corpus in (("one", one), ("many", many)):
+            stats_file = f"{WORK}/big-{size}-{name}-stats.json"
+            secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-big-{name}", "--quiet",
+                                       "--device", "cpu", "--stats", stats_file])
+            words = json.load(open(stats_file))["words"]
+            label = "one article" if name == "one" else f"{parts_n} documents"
+            result[name] = (secs, words, row(f"docsize {size / 1e6:.1f} MB {label}", words, "words", secs, rss))
+        out.append((size, result["one"][1], result["one"][0], result["one"][2], parts_n, result["many"][2]))
+    return out
 
 
 def publish(table, path, marker):

@@ -31,6 +31,18 @@ pub enum Error {
     /// its directory is full.
     #[error("cross-document merge index: {0}")]
     Merge(String),
+    /// A parser loaded on an encoder other than the one it was trained on:
+    /// its heads would read states they have never seen.
+    #[error(
+        "parser {parser}: trained on an encoder with weights {expected}, but {encoder} has {found}; \
+         use the encoder named in the parser's config.json or retrain the parser"
+    )]
+    EncoderMismatch {
+        parser: PathBuf,
+        encoder: PathBuf,
+        expected: String,
+        found: String,
+    },
     #[error("writing {path}: {reason}")]
     Output { path: PathBuf, reason: String },
 }

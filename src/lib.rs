@@ -29,6 +29,7 @@ pub mod pipeline;
 pub mod resolve;
 pub mod rules;
 pub mod segment;
+pub mod syntax;
 pub mod time;
 
 pub use document::Document;

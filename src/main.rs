@@ -9,6 +9,8 @@ use casefile::ner::train::{self, TrainConfig};
 use casefile::ner::{Decode, DeviceChoice, Precision, Tagger};
 use casefile::output::{OutputDir, OutputOptions, Sink};
 use casefile::pipeline::{Pipeline, PipelineConfig, Progress, Silent, Summary, Tagging};
+use casefile::syntax::conllu::ConlluFile;
+use casefile::syntax::Parser as SyntaxParser;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -216,11 +218,93 @@ enum Command {
         #[command(flatten)]
         model: ModelArgs,
     },
+    /// Train the syntax parser (lemma, UPOS, XPOS, FEATS, dependencies) on
+    /// CoNLL-U files, as heads over the frozen encoder of an NER model.
+    TrainParser {
+        #[command(flatten)]
+        config: casefile::syntax::train::TrainConfig,
+        /// Threads for libtorch on CPU (0: libtorch's default).
+        #[arg(long, default_value_t = 0)]
+        threads: i32,
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+        device: DeviceChoice,
+    },
+    /// Parse a CoNLL-U file: print it back with LEMMA, UPOS, XPOS, FEATS,
+    /// HEAD and DEPREL predicted on every word line, all else unchanged.
+    TagConllu {
+        file: PathBuf,
+        #[command(flatten)]
+        parser: ParserArgs,
+    },
+    /// Score the parser on a gold CoNLL-U file: UPOS, XPOS, FEATS and lemma
+    /// accuracy, UAS and LAS (universal relations), over all words.
+    EvalConllu {
+        file: PathBuf,
+        #[command(flatten)]
+        parser: ParserArgs,
+    },
     /// Score the time stage on TimeML (.tml) files, TempEval-3 style.
     EvalTime {
         /// A directory searched recursively for .tml files.
         dir: PathBuf,
     },
+}
+
+#[derive(Args, Clone)]
+struct ParserArgs {
+    /// Parser model directory (its config.json names the encoder it reads).
+    #[arg(long, default_value = "models/parser-en-ewt")]
+    parser: PathBuf,
+    /// Where to run the models: auto uses CUDA when libtorch sees a GPU.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
+    device: DeviceChoice,
+}
+
+/// Parses every sentence of a CoNLL-U file with the parser of `args`.
+fn parse_conllu(
+    file: &Path,
+    args: &ParserArgs,
+) -> Result<(ConlluFile, Vec<Vec<casefile::syntax::conllu::WordParse>>)> {
+    let (tagger, parser) = SyntaxParser::load_with_encoder(&args.parser, args.device.resolve()?)
+        .with_context(|| format!("loading parser {}", args.parser.display()))?;
+    let conllu = ConlluFile::read(file)?;
+    let words: Vec<Vec<&str>> = conllu.sentences.iter().map(|s| s.forms()).collect();
+    let parses = parser.parse(&tagger, &words)?;
+    Ok((conllu, parses))
+}
+
+fn tag_conllu(file: &Path, args: &ParserArgs) -> Result<ExitCode> {
+    let (conllu, parses) = parse_conllu(file, args)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    out.write_all(conllu.write(&parses).as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_conllu(file: &Path, args: &ParserArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    let (conllu, parses) = parse_conllu(file, args)?;
+    let scores = casefile::syntax::eval::Scores::of(&conllu.sentences, &parses);
+    print!("{scores}");
+    println!("parsed in {:.1}s", started.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn train_parser(
+    config: casefile::syntax::train::TrainConfig,
+    threads: i32,
+    device: DeviceChoice,
+) -> Result<ExitCode> {
+    if threads > 0 {
+        tch::set_num_threads(threads);
+    }
+    let log = casefile::syntax::train::train(config, device.resolve()?)?;
+    println!(
+        "best dev LAS {:.2} at epoch {}",
+        log.best_dev_las, log.best_epoch
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The shipped model: $CASEFILE_MODEL, ./models/ner-en-conll, or the one of the
@@ -690,6 +774,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::TrainParser {
+            config,
+            threads,
+            device,
+        } => train_parser(config, threads, device),
+        Command::TagConllu { file, parser } => tag_conllu(&file, &parser),
+        Command::EvalConllu { file, parser } => eval_conllu(&file, &parser),
         Command::EvalTime { dir } => {
             let report = casefile::time::timeml::evaluate_dir(&dir)?;
             print!("{report}");

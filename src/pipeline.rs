@@ -308,6 +308,14 @@ pub fn time_stage(doc: &mut Document) {
             value: t.value,
         })
         // Dates in boilerplate (an "Updated:" line) are not the article's.
-        .filter(|t| blocks.iter().any(|b| b.contains(&t.span)))
+        .filter(|t| in_blocks(blocks, &t.span))
         .collect();
+}
+
+/// Whether a span lies inside one of the article's blocks. Blocks are disjoint
+/// and in text order, so only the last one starting at or before the span can
+/// hold it: a binary search, not a pass over every block per time expression.
+fn in_blocks(blocks: &[Span], span: &Span) -> bool {
+    let n = blocks.partition_point(|b| b.start <= span.start);
+    n > 0 && blocks[n - 1].contains(span)
 }

@@ -7,7 +7,7 @@
 //! (`Soleimani` → `Qassem Soleimani`). Event arguments then carry the canonical
 //! name of the mention they point at.
 
-use crate::document::{Actor, Document};
+use crate::document::{Actor, Document, Span};
 use crate::error::{Error, Result};
 use crate::rules::RuleFile;
 use serde::Deserialize;
@@ -100,6 +100,9 @@ impl ActorRules {
     pub fn process(&self, doc: &mut Document) {
         let mut actors: Vec<Actor> = Vec::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
+        // The first person actor with each last name, so that a surname alone
+        // finds its full name without a pass over every actor.
+        let mut by_surname: HashMap<String, usize> = HashMap::new();
         // Full names first, so that a later "Soleimani" finds "Qassem Soleimani".
         let mut order: Vec<usize> = (0..doc.entities.len()).collect();
         order.sort_by_key(|&i| doc.entities[i].span.start);
@@ -119,14 +122,7 @@ impl ActorRules {
             let mut found = by_key.get(&normalise(&canonical)).copied();
             if found.is_none() && e.label == "PER" && !key.contains(' ') {
                 // A surname alone: the earlier person whose name ends with it.
-                found = actors.iter().position(|a| {
-                    a.label == "PER"
-                        && normalise(&a.name)
-                            .rsplit(' ')
-                            .next()
-                            .map(|last| last == key)
-                            .unwrap_or(false)
-                });
+                found = by_surname.get(&key).copied();
             }
             let idx = match found {
                 Some(k) => {
@@ -140,16 +136,28 @@ impl ActorRules {
                         mentions: 1,
                         first: e.span,
                     });
-                    by_key.insert(normalise(&canonical), actors.len() - 1);
-                    actors.len() - 1
+                    let idx = actors.len() - 1;
+                    let normal = normalise(&canonical);
+                    if actors[idx].label == "PER" {
+                        if let Some(last) = normal.rsplit(' ').next() {
+                            by_surname.entry(last.to_string()).or_insert(idx);
+                        }
+                    }
+                    by_key.insert(normal, idx);
+                    idx
                 }
             };
             doc.entities[i].actor = Some(idx);
         }
+        // The first entity at each span, as a scan from the start would find.
+        let mut at_span: HashMap<Span, Option<usize>> = HashMap::new();
+        for e in &doc.entities {
+            at_span.entry(e.span).or_insert(e.actor);
+        }
         for event in &mut doc.events {
             for arg in &mut event.arguments {
-                if let Some(e) = doc.entities.iter().find(|e| e.span == arg.span) {
-                    arg.canonical = e.actor.map(|a| actors[a].name.clone());
+                if let Some(actor) = at_span.get(&arg.span) {
+                    arg.canonical = actor.map(|a| actors[a].name.clone());
                 }
             }
         }

@@ -189,7 +189,7 @@ fn stdin_jsonl_and_single_txt_inputs() {
     let tmp = tempfile::tempdir().unwrap();
     let model = tiny_model(&tmp.path().join("model"), "bert", 128);
     let out = tmp.path().join("out");
-    let mut child = std::process::Command::new(bin())
+    let mut child = command()
         .args([
             "extract",
             "-",

@@ -10,7 +10,7 @@ pub mod eval;
 pub mod phrases;
 pub mod syntax;
 
-use crate::document::{Argument, Document, Event, Span};
+use crate::document::{Argument, Document, Entity, Event, Span};
 use crate::error::{Error, Result};
 use crate::rules::RuleFile;
 use phrases::{Chunk, Mark, PhraseWords};
@@ -114,6 +114,36 @@ fn excluded(exclude: &[String], lower: &[String], forms: &[Vec<String>], at: usi
                     .is_some_and(|f| f.iter().any(|x| x == w))
             })
     })
+}
+
+/// The document's time spans sorted by start, with the furthest end reached by
+/// any of them up to each position: a span lies inside some time expression
+/// exactly when the furthest end among the times starting at or before it
+/// reaches its end, so one binary search per word does (times may even nest).
+struct TimeIndex {
+    spans: Vec<Span>,
+    reach: Vec<usize>,
+}
+
+impl TimeIndex {
+    fn new(doc: &Document) -> TimeIndex {
+        let mut spans: Vec<Span> = doc.times.iter().map(|x| x.span).collect();
+        spans.sort();
+        let mut furthest = 0;
+        let reach = spans
+            .iter()
+            .map(|x| {
+                furthest = furthest.max(x.end);
+                furthest
+            })
+            .collect();
+        TimeIndex { spans, reach }
+    }
+
+    fn covers(&self, t: &Span) -> bool {
+        let n = self.spans.partition_point(|x| x.start <= t.start);
+        n > 0 && self.reach[n - 1] >= t.end
+    }
 }
 
 fn default_gap() -> usize {
@@ -348,6 +378,16 @@ impl EventRules {
     /// Finds the events of a document (sentences, entities and times must be set).
     pub fn process(&self, doc: &mut Document) {
         let mut events = Vec::new();
+        // Entities by sentence and times by start, built once, so that each
+        // sentence looks only at its own (no pass over the whole document per
+        // sentence or per word).
+        let mut entities_of: Vec<Vec<&Entity>> = vec![Vec::new(); doc.sentences.len()];
+        for e in &doc.entities {
+            if let Some(list) = entities_of.get_mut(e.sentence) {
+                list.push(e);
+            }
+        }
+        let times = TimeIndex::new(doc);
         for (s, sentence) in doc.sentences.iter().enumerate() {
             let words: Vec<&str> = sentence
                 .tokens
@@ -369,10 +409,8 @@ impl EventRules {
                 .enumerate()
                 .map(|(i, t)| (t.span.end, i + 1))
                 .collect();
-            let names: Vec<(usize, usize, String, Span)> = doc
-                .entities
+            let names: Vec<(usize, usize, String, Span)> = entities_of[s]
                 .iter()
-                .filter(|e| e.sentence == s)
                 .filter_map(|e| {
                     let a = *start_of.get(&e.span.start)?;
                     let b = *end_of.get(&e.span.end)?;
@@ -382,7 +420,7 @@ impl EventRules {
             let tokens: Vec<Span> = sentence.tokens.iter().map(|t| t.span).collect();
             let mut marks = vec![Mark::None; words.len()];
             for (k, t) in tokens.iter().enumerate() {
-                if doc.times.iter().any(|x| x.span.contains(t)) {
+                if times.covers(t) {
                     marks[k] = Mark::Time;
                 }
             }

@@ -147,7 +147,10 @@ pub struct Tagger {
 
 impl Tagger {
     pub fn load(dir: &Path, device: Device) -> Result<Tagger> {
-        let model = TokenClassifier::load(dir, device)?;
+        Tagger::with_model(dir, TokenClassifier::load(dir, device)?, device)
+    }
+
+    fn with_model(dir: &Path, model: TokenClassifier, device: Device) -> Result<Tagger> {
         let encoder = Encoder::load(dir, model.max_positions)?;
         let batch_pieces = if device.is_cuda() { 65_536 } else { 4_096 };
         let context = model.context;
@@ -407,7 +410,13 @@ impl Tagger {
                 }
             }
         }
-        Ok(word_lp
+        Ok(self.viterbi_words(&word_lp, sentences))
+    }
+
+    /// The best IOB2 path of each sentence from its per-word log-probabilities.
+    fn viterbi_words(&self, word_lp: &[Vec<f32>], sentences: &[Vec<&str>]) -> Vec<Vec<WordLabel>> {
+        let n_labels = self.labels().len();
+        word_lp
             .iter()
             .zip(sentences)
             .map(|(lp, words)| {
@@ -420,7 +429,85 @@ impl Tagger {
                     })
                     .collect()
             })
-            .collect())
+            .collect()
+    }
+
+    /// Loads a model whose forward pass also keeps every transformer layer's
+    /// output, for [`Tagger::tag_with_states`]. Labels are the same as with
+    /// [`Tagger::load`].
+    pub fn load_with_hidden_states(dir: &Path, device: Device) -> Result<Tagger> {
+        let model = TokenClassifier::load_with_hidden_states(dir, device)?;
+        Tagger::with_model(dir, model, device)
+    }
+
+    /// NER labels (Viterbi) and the encoder states of every word from ONE
+    /// forward pass: per sentence a `[words, layers, hidden]` f32 CPU tensor
+    /// holding each layer's output at the word's first piece, read from the
+    /// window that labels the word. The syntax parser runs on these states
+    /// ([`crate::syntax::Parser::parse_states`]). The model must have been
+    /// loaded with [`Tagger::load_with_hidden_states`].
+    pub fn tag_with_states(
+        &self,
+        sentences: &[Vec<&str>],
+        doc_of: &[usize],
+    ) -> Result<(Vec<Vec<WordLabel>>, Vec<Tensor>)> {
+        if !self.model.has_hidden_states() {
+            return Err(Error::model(
+                &self.model.dir,
+                "loaded without hidden states (use Tagger::load_with_hidden_states)",
+            ));
+        }
+        let n_labels = self.labels().len();
+        let pieces = self.pieces_of(sentences)?;
+        let windows = self.encoder.all_windows(&pieces, doc_of, self.context);
+        drop(pieces);
+        let mut word_lp: Vec<Vec<f32>> = sentences
+            .iter()
+            .map(|w| vec![0.0; w.len() * n_labels])
+            .collect();
+        let mut states: Vec<Option<Tensor>> = sentences.iter().map(|_| None).collect();
+        for rows in self.plan(&windows) {
+            let batch = self.inputs(&windows, &rows);
+            let (logits, hidden) = tch::no_grad(|| {
+                let (logits, hidden) =
+                    self.model
+                        .forward_all(&batch.ids, &batch.mask, &batch.types, false);
+                let lp = logits.log_softmax(-1, Kind::Float).to_device(Device::Cpu);
+                let hidden = Tensor::stack(&hidden, 2)
+                    .to_kind(Kind::Float)
+                    .to_device(Device::Cpu);
+                (lp, hidden)
+            });
+            let flat: Vec<f32> = Vec::<f32>::try_from(logits.flatten(0, -1))?;
+            let (layers, width) = (hidden.size()[2], hidden.size()[3]);
+            for (r, &i) in batch.rows.iter().enumerate() {
+                let w = &windows[i];
+                let n_words = sentences[w.sentence].len() as i64;
+                let target = states[w.sentence].get_or_insert_with(|| {
+                    Tensor::zeros([n_words, layers, width], (Kind::Float, Device::Cpu))
+                });
+                let (mut at, mut words) = (Vec::new(), Vec::new());
+                for (j, word) in (w.first..w.end).enumerate() {
+                    if w.owns[j] {
+                        let from = (r * batch.len + w.heads[j]) * n_labels;
+                        word_lp[w.sentence][word * n_labels..(word + 1) * n_labels]
+                            .copy_from_slice(&flat[from..from + n_labels]);
+                        at.push(w.heads[j] as i64);
+                        words.push(word as i64);
+                    }
+                }
+                let picked = hidden
+                    .get(r as i64)
+                    .index_select(0, &Tensor::from_slice(&at));
+                let _ = target.index_copy_(0, &Tensor::from_slice(&words), &picked);
+            }
+        }
+        let labels = self.viterbi_words(&word_lp, sentences);
+        let states = states
+            .into_iter()
+            .map(|s| s.unwrap_or_else(|| Tensor::zeros([0, 0, 0], (Kind::Float, Device::Cpu))))
+            .collect();
+        Ok((labels, states))
     }
 
     /// Finds the entities of a batch of documents (sentences must be set).

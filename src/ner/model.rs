@@ -282,6 +282,28 @@ impl TokenClassifier {
         TokenClassifier::assemble(dir, config, model_type, labels, LoadMode::Strict, device)
     }
 
+    /// Like [`TokenClassifier::load`], but the forward pass also keeps the
+    /// output of every transformer layer ([`TokenClassifier::forward_all`]),
+    /// for heads that read the encoder's states (the syntax parser). The NER
+    /// logits are unchanged; each layer's output is copied once per batch.
+    pub fn load_with_hidden_states(dir: &Path, device: Device) -> Result<TokenClassifier> {
+        let mut config = read_config(dir)?;
+        let model_type = model_type(&config, dir)?;
+        let labels = labels_of(&config, dir)?;
+        if let Some(obj) = config.as_object_mut() {
+            obj.insert("output_hidden_states".into(), Value::from(true));
+        }
+        TokenClassifier::assemble(dir, config, model_type, labels, LoadMode::Strict, device)
+    }
+
+    /// Whether [`TokenClassifier::forward_all`] returns the layers' outputs.
+    pub fn has_hidden_states(&self) -> bool {
+        self.config
+            .get("output_hidden_states")
+            .and_then(Value::as_bool)
+            == Some(true)
+    }
+
     /// Builds the architecture the config names and loads the directory's
     /// weights into it; casing and context are read from the config.
     fn assemble(
@@ -374,20 +396,35 @@ impl TokenClassifier {
 
     /// Logits `[batch, pieces, labels]`.
     pub fn forward_t(&self, ids: &Tensor, mask: &Tensor, types: &Tensor, train: bool) -> Tensor {
+        self.forward_all(ids, mask, types, train).0
+    }
+
+    /// Logits `[batch, pieces, labels]` and, for a model loaded with
+    /// [`TokenClassifier::load_with_hidden_states`], the output of each
+    /// transformer layer in order (`[batch, pieces, hidden]` each; rust-bert
+    /// does not return the embedding output). Otherwise the list is empty.
+    pub fn forward_all(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        types: &Tensor,
+        train: bool,
+    ) -> (Tensor, Vec<Tensor>) {
         match &self.arch {
             Arch::Bert(m) => {
-                m.forward_t(Some(ids), Some(mask), Some(types), None, None, train)
-                    .logits
+                let out = m.forward_t(Some(ids), Some(mask), Some(types), None, None, train);
+                (out.logits, out.all_hidden_states.unwrap_or_default())
             }
             Arch::Roberta(m) => {
                 let types = if self.casing { Some(types) } else { None };
-                m.forward_t(Some(ids), Some(mask), types, None, None, train)
-                    .logits
+                let out = m.forward_t(Some(ids), Some(mask), types, None, None, train);
+                (out.logits, out.all_hidden_states.unwrap_or_default())
             }
             Arch::DistilBert(m) => {
-                m.forward_t(Some(ids), Some(mask), None, train)
-                    .expect("DistilBERT forward with input ids cannot fail")
-                    .logits
+                let out = m
+                    .forward_t(Some(ids), Some(mask), None, train)
+                    .expect("DistilBERT forward with input ids cannot fail");
+                (out.logits, out.all_hidden_states.unwrap_or_default())
             }
         }
     }

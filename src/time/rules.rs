@@ -6,6 +6,7 @@
 //! are fused with adjacent dates and modifiers such as "early" or "the end
 //! of" are pulled into the extent.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
@@ -331,6 +332,14 @@ fn next_word(text: &str, pos: usize) -> &str {
 /// Whether the word at `pos` is capitalised (or the text around is all caps).
 fn capitalised(text: &str, pos: usize) -> bool {
     text[pos..].chars().next().is_some_and(|c| c.is_uppercase())
+}
+
+/// Whether `text` starts with the ASCII word `prefix`, ignoring case, without
+/// copying the text.
+fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.is_char_boundary(prefix.len())
+        && text[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// Whether `pos` starts a sentence (or a quotation, heading or line).
@@ -756,7 +765,9 @@ fn h_year(ctx: &Ctx, c: &Captures) -> Option<Cand> {
     let before = text[..ym.start()].trim_end();
     let after = &text[ym.end()..];
     // Parts of larger numbers, money, percentages, measurements.
-    let mid = before.to_ascii_lowercase().ends_with("mid-");
+    let mid = before.len() >= 4
+        && before.is_char_boundary(before.len() - 4)
+        && before[before.len() - 4..].eq_ignore_ascii_case("mid-");
     if (before.ends_with(['$', '#', '£', '€', '-', '/', '+']) && !mid)
         || (before.ends_with([',', '.'])
             && text[..ym.start()].ends_with(|ch: char| ch.is_ascii_digit()))
@@ -1309,9 +1320,10 @@ fn quantity_before(text: &str, pos: usize) -> bool {
 
 /// Ages ("47 years old", "a 6-year-old") are not annotated in TimeBank.
 fn is_age(text: &str, end: usize) -> bool {
-    let after = text[end..].to_ascii_lowercase();
-    let after = after.trim_start_matches([' ', '-']);
-    after.starts_with("old") || after.starts_with("of age")
+    // Only the next few words matter: lower-casing the whole rest of the text
+    // made every duration cost the length of the document.
+    let after = text[end..].trim_start_matches([' ', '-']);
+    starts_with_ignore_case(after, "old") || starts_with_ignore_case(after, "of age")
 }
 
 fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
@@ -1710,13 +1722,20 @@ pub(crate) fn annotate(text: &str, anchor: Option<NaiveDate>) -> Vec<Timex> {
             .then(a.prio.cmp(&b.prio))
             .then(a.start.cmp(&b.start))
     });
-    let mut chosen: Vec<Cand> = Vec::new();
+    // Longest first, each kept unless it overlaps one already kept. The kept
+    // spans are disjoint, so keyed by start only the last one starting before
+    // a candidate's end can overlap it: one ordered-map lookup, not a scan.
+    let mut kept: BTreeMap<usize, Cand> = BTreeMap::new();
     for c in cands {
-        if chosen.iter().all(|o| c.end <= o.start || c.start >= o.end) {
-            chosen.push(c);
+        let clash = kept
+            .range(..c.end)
+            .next_back()
+            .is_some_and(|(_, o)| o.end > c.start);
+        if !clash {
+            kept.insert(c.start, c);
         }
     }
-    chosen.sort_by_key(|c| c.start);
+    let chosen: Vec<Cand> = kept.into_values().collect();
     let mut chosen = fuse_clocks(text, chosen);
     extend_prefixes(text, &mut chosen);
     chosen

@@ -25,8 +25,19 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The binary as tests run it. libtorch runs on one thread: tests run side by
+/// side on every core already, and with the tiny models most of a forward pass
+/// went to OpenMP threads waiting on each other (78% of a hostile-input run's
+/// time was spent spinning in libgomp), while nothing a test asserts depends on
+/// how many threads the model uses.
+pub fn command() -> Command {
+    let mut c = Command::new(bin());
+    c.env("OMP_NUM_THREADS", "1").current_dir(repo());
+    c
+}
+
 pub fn casefile(args: &[&str]) -> Output {
-    Command::new(bin())
+    command()
         .args(args)
         .current_dir(repo())
         .output()
@@ -254,23 +265,46 @@ pub fn read_jsonl(path: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// Byte offset of every character of a text, plus its length at the end, built
+/// once per text so that each span is sliced in constant time (walking the text
+/// from its start for every span made a multi-megabyte article quadratic).
+pub struct CharIndex<'a> {
+    text: &'a str,
+    bytes: Vec<usize>,
+}
+
+impl<'a> CharIndex<'a> {
+    pub fn new(text: &'a str) -> CharIndex<'a> {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        CharIndex { text, bytes }
+    }
+
+    /// Characters `[start, end)` (offsets are Unicode scalar values).
+    pub fn slice(&self, start: u64, end: u64) -> &'a str {
+        let (s, e) = (start as usize, end as usize);
+        assert!(
+            s <= e && e < self.bytes.len(),
+            "span {s}..{e} outside the text"
+        );
+        &self.text[self.bytes[s]..self.bytes[e]]
+    }
+}
+
 /// Characters `[start, end)` of a text (offsets are Unicode scalar values).
 pub fn char_slice(text: &str, start: u64, end: u64) -> String {
-    text.chars()
-        .skip(start as usize)
-        .take((end - start) as usize)
-        .collect()
+    CharIndex::new(text).slice(start, end).to_string()
 }
 
 /// Asserts that every span of every document matches its text: the offsets contract.
 pub fn assert_offsets(docs: &[Value]) -> usize {
     let mut checked = 0;
     for d in docs {
-        let text = d["text"].as_str().unwrap_or("");
+        let text = CharIndex::new(d["text"].as_str().unwrap_or(""));
         let mut check = |v: &Value, what: &str| {
             let (s, e) = (v["start"].as_u64().unwrap(), v["end"].as_u64().unwrap());
             assert_eq!(
-                char_slice(text, s, e),
+                text.slice(s, e),
                 v["text"].as_str().unwrap(),
                 "{what} offsets in {}",
                 d["id"]

@@ -1,0 +1,246 @@
+//! Lemmas as edit scripts (UDPipe style), so lemmatisation is classification.
+//!
+//! A script first fixes the casing of the form (keep, lower-case, or
+//! capitalise), then strips characters from its end and appends a suffix:
+//! "running" → strip 4, append "" → "run"; "was" → strip 3, append "be".
+//! The scripts seen at least twice in training are the classes; a word whose
+//! predicted script cannot apply (strips more than the form has) keeps its
+//! form, and so do words of unseen scripts at training time (no loss).
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// How the form's casing is changed before the suffix edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Case {
+    Keep,
+    Lower,
+    Capital,
+}
+
+impl Case {
+    const ALL: [Case; 3] = [Case::Keep, Case::Lower, Case::Capital];
+
+    fn code(self) -> char {
+        match self {
+            Case::Keep => 'k',
+            Case::Lower => 'l',
+            Case::Capital => 'c',
+        }
+    }
+
+    fn from_code(c: char) -> Option<Case> {
+        Case::ALL.into_iter().find(|k| k.code() == c)
+    }
+
+    fn apply(self, form: &str) -> String {
+        match self {
+            Case::Keep => form.to_string(),
+            Case::Lower => form.to_lowercase(),
+            Case::Capital => {
+                let mut chars = form.chars();
+                match chars.next() {
+                    Some(first) => first
+                        .to_uppercase()
+                        .chain(chars.flat_map(char::to_lowercase))
+                        .collect(),
+                    None => String::new(),
+                }
+            }
+        }
+    }
+}
+
+/// One edit script, written as a class name `CASE|STRIP|APPEND`, e.g. `l|3|be`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Script {
+    case: Case,
+    strip: usize,
+    append: String,
+}
+
+impl Script {
+    /// The identity: the lemma is the form.
+    pub fn identity() -> Script {
+        Script {
+            case: Case::Keep,
+            strip: 0,
+            append: String::new(),
+        }
+    }
+
+    /// The shortest script turning `form` into `lemma`; on equal length,
+    /// keeping the case wins over lower-casing over capitalising.
+    pub fn learn(form: &str, lemma: &str) -> Script {
+        let target: Vec<char> = lemma.chars().collect();
+        Case::ALL
+            .into_iter()
+            .map(|case| {
+                let cased: Vec<char> = case.apply(form).chars().collect();
+                let common = cased
+                    .iter()
+                    .zip(&target)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                Script {
+                    case,
+                    strip: cased.len() - common,
+                    append: target[common..].iter().collect(),
+                }
+            })
+            .min_by_key(|s| s.strip + s.append.chars().count())
+            .expect("three cases")
+    }
+
+    /// The lemma of `form`; a script that strips more than the form has
+    /// gives the form unchanged.
+    pub fn apply(&self, form: &str) -> String {
+        let cased: Vec<char> = self.case.apply(form).chars().collect();
+        if self.strip > cased.len() {
+            return form.to_string();
+        }
+        let mut out: String = cased[..cased.len() - self.strip].iter().collect();
+        out.push_str(&self.append);
+        if out.is_empty() {
+            form.to_string()
+        } else {
+            out
+        }
+    }
+
+    pub fn name(&self) -> String {
+        format!("{}|{}|{}", self.case.code(), self.strip, self.append)
+    }
+
+    pub fn from_name(name: &str) -> Option<Script> {
+        let mut parts = name.splitn(3, '|');
+        let case = Case::from_code(parts.next()?.chars().next()?)?;
+        let strip = parts.next()?.parse().ok()?;
+        let append = parts.next()?.to_string();
+        Some(Script {
+            case,
+            strip,
+            append,
+        })
+    }
+}
+
+/// The script classes of a model, most frequent first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Scripts {
+    pub names: Vec<String>,
+    #[serde(skip)]
+    scripts: Vec<Script>,
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+}
+
+impl Scripts {
+    /// The scripts of (form, lemma) pairs seen at least `min_count` times;
+    /// the identity is always class 0.
+    pub fn learn<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>, min_count: usize) -> Scripts {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for (form, lemma) in pairs {
+            *counts.entry(Script::learn(form, lemma).name()).or_default() += 1;
+        }
+        let identity = Script::identity().name();
+        let mut names: Vec<(String, usize)> = counts
+            .into_iter()
+            .filter(|(n, c)| *c >= min_count && *n != identity)
+            .collect();
+        names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut all = vec![identity];
+        all.extend(names.into_iter().map(|(n, _)| n));
+        Scripts::from_names(all)
+    }
+
+    /// Rebuilds the classes from their names (as stored in a model config);
+    /// unparsable names become the identity.
+    pub fn from_names(names: Vec<String>) -> Scripts {
+        let scripts = names
+            .iter()
+            .map(|n| Script::from_name(n).unwrap_or_else(Script::identity))
+            .collect();
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        Scripts {
+            names,
+            scripts,
+            index,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The class that turns `form` into `lemma`, if it is one of ours.
+    pub fn class_of(&self, form: &str, lemma: &str) -> Option<usize> {
+        self.index.get(&Script::learn(form, lemma).name()).copied()
+    }
+
+    pub fn apply(&self, class: usize, form: &str) -> String {
+        self.scripts
+            .get(class)
+            .map(|s| s.apply(form))
+            .unwrap_or_else(|| form.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_turn_forms_into_lemmas() {
+        for (form, lemma) in [
+            ("running", "run"),
+            ("was", "be"),
+            ("The", "the"),
+            ("AP", "AP"),
+            ("jurists", "jurist"),
+            ("making", "make"),
+            ("n't", "not"),
+            ("WAS", "be"),
+            ("Better", "good"),
+            ("Été", "été"),
+        ] {
+            let s = Script::learn(form, lemma);
+            assert_eq!(s.apply(form), lemma, "{form} {}", s.name());
+            assert_eq!(Script::from_name(&s.name()), Some(s));
+        }
+    }
+
+    #[test]
+    fn scripts_generalise_and_fail_safe() {
+        let s = Script::learn("walked", "walk");
+        assert_eq!(s.apply("jumped"), "jump");
+        let s = Script::learn("running", "run");
+        assert_eq!(s.apply("ab"), "ab");
+        assert_eq!(Script::learn("The", "the").apply("A"), "a");
+    }
+
+    #[test]
+    fn classes_keep_frequent_scripts_identity_first() {
+        let pairs = [
+            ("cats", "cat"),
+            ("dogs", "dog"),
+            ("mice", "mouse"),
+            ("a", "a"),
+        ];
+        let s = Scripts::learn(pairs.into_iter(), 2);
+        assert_eq!(s.names, ["k|0|", "k|1|"]);
+        assert_eq!(s.class_of("hats", "hat"), Some(1));
+        assert_eq!(s.class_of("mice", "mouse"), None);
+        assert_eq!(s.apply(1, "hats"), "hat");
+        let back = Scripts::from_names(s.names.clone());
+        assert_eq!(back.apply(1, "hats"), "hat");
+    }
+}

@@ -1,0 +1,166 @@
+//! The syntax parser end to end through the binary: training on a slice of UD
+//! English EWT (needs ../shared), tagging CoNLL-U with every non-word line
+//! kept byte for byte, trees everywhere, and refusing a foreign encoder.
+
+mod common;
+
+use casefile::syntax::conllu::ConlluFile;
+use casefile::syntax::tree::is_tree;
+use common::{casefile, casefile_ok, repo, shared};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// A snippet with a comment block, a multiword range, an empty node, CRLF
+/// line ends in the second sentence and no final newline.
+const SNIPPET: &str = "# newdoc id = test\n# sent_id = 1\n# text = I don't know.\n\
+1\tI\t_\t_\t_\t_\t_\t_\t_\t_\n\
+2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_\n\
+2\tdo\t_\t_\t_\t_\t_\t_\t_\t_\n\
+3\tn't\t_\t_\t_\t_\t_\t_\t_\tkeep=me\n\
+4\tknow\t_\t_\t_\t_\t_\t_\t_\tSpaceAfter=No\n\
+4.1\tknew\t_\t_\t_\t_\t_\t_\t0:root\t_\n\
+5\t.\t_\t_\t_\t_\t_\t_\t_\t_\n\n\
+# sent_id = 2\r\n1\tThe\t_\t_\t_\t_\t_\t_\t_\t_\r\n2\tstrike\t_\t_\t_\t_\t_\t_\t_\t_\r\n\
+3\tkilled\t_\t_\t_\t_\t_\t_\t_\t_\r\n4\tfive\t_\t_\t_\t_\t_\t_\t_\t_\r\n5\tpeople\t_\t_\t_\t_\t_\t_\t_\t_\r\n";
+
+/// A parser trained for two epochs on 64 sentences, shared by the tests.
+fn tiny_parser() -> &'static Path {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let ud = shared().join("data/ud_english_ewt");
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("parser");
+        let s = |p: &Path| p.to_str().unwrap().to_string();
+        casefile_ok(&[
+            "train-parser",
+            "--base",
+            "models/ner-en-conll",
+            "--train",
+            &s(&ud.join("train.conllu")),
+            "--dev",
+            &s(&ud.join("dev.conllu")),
+            "--out",
+            &s(&out),
+            "--limit",
+            "64",
+            "--dev-limit",
+            "32",
+            "--epochs",
+            "2",
+            "--patience",
+            "5",
+            "--lstm-hidden",
+            "64",
+            "--quiet",
+        ]);
+        (tmp, out)
+    })
+    .1
+}
+
+fn tag(parser: &Path, text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.conllu");
+    std::fs::write(&file, text).unwrap();
+    casefile_ok(&[
+        "tag-conllu",
+        file.to_str().unwrap(),
+        "--parser",
+        parser.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn training_on_a_slice_learns_and_saves_a_loadable_parser() {
+    let dir = tiny_parser();
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("training.json")).unwrap()).unwrap();
+    let epochs = log["epochs"].as_array().unwrap();
+    assert_eq!(epochs.len(), 2, "{log}");
+    let loss = |e: usize| epochs[e]["mean_loss"].as_f64().unwrap();
+    assert!(loss(1) < loss(0), "loss went up: {log}");
+    assert!(log["lemma_script_coverage_train"].as_f64().unwrap() > 50.0);
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
+    assert!(config["encoder"]
+        .as_str()
+        .unwrap()
+        .ends_with("ner-en-conll"));
+    assert!(config["encoder_fingerprint"]
+        .as_str()
+        .unwrap()
+        .starts_with("fnv1a64:"));
+}
+
+#[test]
+fn tag_conllu_keeps_every_other_byte_and_gives_trees() {
+    let out = tag(tiny_parser(), SNIPPET);
+    let (a, b): (Vec<&str>, Vec<&str>) = (SNIPPET.split('\n').collect(), out.split('\n').collect());
+    assert_eq!(a.len(), b.len(), "{out}");
+    for (x, y) in a.iter().zip(&b) {
+        let id = x.split('\t').next().unwrap();
+        if id.is_empty() || !id.bytes().all(|c| c.is_ascii_digit()) {
+            assert_eq!(x, y, "non-word line changed");
+            continue;
+        }
+        let (cx, cy): (Vec<&str>, Vec<&str>) = (x.split('\t').collect(), y.split('\t').collect());
+        assert_eq!(cy.len(), 10);
+        assert_eq!((cx[0], cx[1], cx[8], cx[9]), (cy[0], cy[1], cy[8], cy[9]));
+        assert!(cy[2..8].iter().all(|c| !c.is_empty()), "{y}");
+        assert!(cy[6].parse::<usize>().is_ok(), "{y}");
+    }
+    let parsed = ConlluFile::parse(&out, Path::new("out")).unwrap();
+    assert_eq!(parsed.sentences.len(), 2);
+    for s in &parsed.sentences {
+        let mut heads = vec![0];
+        heads.extend(s.words.iter().map(|w| w.head.expect("a head")));
+        assert!(is_tree(&heads), "{heads:?}");
+    }
+}
+
+#[test]
+fn a_parser_refuses_an_encoder_it_was_not_trained_on() {
+    let dir = tiny_parser();
+    // A sibling directory, so the relative encoder path still resolves.
+    let other = dir.parent().unwrap().join("parser-foreign");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::copy(
+        dir.join("model.safetensors"),
+        other.join("model.safetensors"),
+    )
+    .unwrap();
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
+    config["encoder_fingerprint"] = "fnv1a64:0000000000000000:1".into();
+    std::fs::write(other.join("config.json"), config.to_string()).unwrap();
+    let file = other.join("in.conllu");
+    std::fs::write(&file, SNIPPET).unwrap();
+    let o = casefile(&[
+        "tag-conllu",
+        file.to_str().unwrap(),
+        "--parser",
+        other.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("trained on an encoder"), "{err}");
+}
+
+#[test]
+fn shipped_parser_parses_a_sentence() {
+    let dir = repo().join("models/parser-en-ewt");
+    assert!(
+        dir.join("config.json").exists(),
+        "models/parser-en-ewt is missing"
+    );
+    let out = tag(&dir, SNIPPET);
+    let parsed = ConlluFile::parse(&out, Path::new("out")).unwrap();
+    let first = &parsed.sentences[0].words;
+    assert_eq!(first[0].upos, "PRON");
+    assert_eq!(first[3].head, Some(0), "know is the root: {out}");
+    assert_eq!(first[3].deprel, "root");
+    assert_eq!(first[2].lemma, "not");
+    let second = &parsed.sentences[1].words;
+    assert_eq!(second[2].lemma, "kill");
+    assert_eq!(second[1].deprel, "nsubj");
+}
