@@ -14,8 +14,42 @@ use crate::document::{Document, Entity, Span, TimeExpr, WordSyntax};
 /// for the noun the clause modifies.
 const RELATIVE: [&str; 4] = ["that", "which", "who", "whom"];
 
+/// The entity mentions and time expressions of each sentence of a document,
+/// found once per document so that looking up a word's is cheap (the
+/// engine stays linear in the document's length).
+pub struct Mentions {
+    /// Per sentence, indices into `Document::entities`.
+    pub entities: Vec<Vec<usize>>,
+    /// Per sentence, indices into `Document::times`.
+    pub times: Vec<Vec<usize>>,
+}
+
+impl Mentions {
+    pub fn new(doc: &Document) -> Mentions {
+        let n = doc.sentences.len();
+        let mut entities = vec![Vec::new(); n];
+        for (k, e) in doc.entities.iter().enumerate() {
+            if let Some(list) = entities.get_mut(e.sentence) {
+                list.push(k);
+            }
+        }
+        let mut times = vec![Vec::new(); n];
+        for (k, t) in doc.times.iter().enumerate() {
+            // Sentences are in text order: the last one starting before the time.
+            let s = doc
+                .sentences
+                .partition_point(|s| s.span.start <= t.span.start);
+            if s > 0 && doc.sentences[s - 1].span.overlaps(&t.span) {
+                times[s - 1].push(k);
+            }
+        }
+        Mentions { entities, times }
+    }
+}
+
 pub struct Graph<'a> {
     pub doc: &'a Document,
+    pub mentions: &'a Mentions,
     pub sentence: usize,
     words: &'a [WordSyntax],
     spans: Vec<Span>,
@@ -26,7 +60,7 @@ pub struct Graph<'a> {
 impl<'a> Graph<'a> {
     /// The parse of sentence `s`, or `None` when it has none (or one that
     /// does not fit its words, which a rule must not walk).
-    pub fn new(doc: &'a Document, s: usize) -> Option<Graph<'a>> {
+    pub fn new(doc: &'a Document, mentions: &'a Mentions, s: usize) -> Option<Graph<'a>> {
         let sentence = doc.sentences.get(s)?;
         let words = &sentence.syntax[..];
         let n = words.len();
@@ -41,6 +75,7 @@ impl<'a> Graph<'a> {
         }
         Some(Graph {
             doc,
+            mentions,
             sentence: s,
             words,
             spans: sentence.tokens.iter().map(|t| t.span).collect(),
@@ -129,13 +164,19 @@ impl<'a> Graph<'a> {
     /// The entity mention the word lies in.
     pub fn entity(&self, i: usize) -> Option<&'a Entity> {
         let span = self.spans[i];
-        self.doc.entities.iter().find(|e| e.span.contains(&span))
+        self.mentions.entities[self.sentence]
+            .iter()
+            .map(|&k| &self.doc.entities[k])
+            .find(|e| e.span.contains(&span))
     }
 
     /// The time expression the word lies in.
     pub fn time(&self, i: usize) -> Option<&'a TimeExpr> {
         let span = self.spans[i];
-        self.doc.times.iter().find(|t| t.span.overlaps(&span))
+        self.mentions.times[self.sentence]
+            .iter()
+            .map(|&k| &self.doc.times[k])
+            .find(|t| t.span.overlaps(&span))
     }
 
     /// Dependents with relation `rel`, with the implicit ones UD leaves to

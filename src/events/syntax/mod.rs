@@ -96,13 +96,15 @@ impl RuleFile for SyntaxEvents {
 impl SyntaxEvents {
     /// Replaces the document's events with those the rules find in its
     /// parsed sentences, then gives mentions of one real event one
-    /// `doc_event` id. Linear in the document's length (the coreference
-    /// step compares each event with the events before it).
+    /// `doc_event` id. Linear in the document's length, except that the
+    /// coreference step compares each event with the document-level events
+    /// before it (a few dozen in a long article).
     pub fn process(&self, doc: &mut Document) {
         let mut events = Vec::new();
         let mut definite = Vec::new();
+        let mentions = graph::Mentions::new(doc);
         for s in 0..doc.sentences.len() {
-            let Some(g) = Graph::new(doc, s) else {
+            let Some(g) = Graph::new(doc, &mentions, s) else {
                 continue;
             };
             for (e, d) in self.sentence_events(&g) {

@@ -29,12 +29,9 @@ pub fn antecedent(g: &Graph, word: usize) -> Option<Span> {
     let at = g.span(word).start;
     let first = g.sentence.saturating_sub(1);
     let mut found: Option<(Span, &str)> = None;
-    for e in g
-        .doc
-        .entities
-        .iter()
-        .filter(|e| e.sentence >= first && e.sentence <= g.sentence && e.span.end <= at)
-    {
+    let candidates = (first..=g.sentence)
+        .flat_map(|s| g.mentions.entities[s].iter().map(|&k| &g.doc.entities[k]));
+    for e in candidates.filter(|e| e.span.end <= at) {
         if !labels.contains(&e.label.as_str()) {
             continue;
         }
