@@ -140,6 +140,16 @@ enum Command {
         /// per core).
         #[arg(long, default_value_t = 0)]
         threads: usize,
+        /// Run the syntax stage with this parser (lemmas, tags, heads and
+        /// relations for every word); it reads the NER model's encoder states,
+        /// so both share one forward pass.
+        #[arg(long, value_name = "DIR")]
+        parser: Option<PathBuf>,
+        /// Write the parse into documents.jsonl (per sentence, its words with
+        /// text, start, end, lemma, upos, xpos, feats, head, deprel). Runs the
+        /// syntax stage with --parser, or the default models/parser-en-ewt.
+        #[arg(long)]
+        syntax: bool,
     },
     /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
     TagConll {
@@ -250,10 +260,13 @@ enum Command {
     },
 }
 
+/// The shipped parser's directory.
+const DEFAULT_PARSER: &str = "models/parser-en-ewt";
+
 #[derive(Args, Clone)]
 struct ParserArgs {
     /// Parser model directory (its config.json names the encoder it reads).
-    #[arg(long, default_value = "models/parser-en-ewt")]
+    #[arg(long, default_value = DEFAULT_PARSER)]
     parser: PathBuf,
     /// Where to run the models: auto uses CUDA when libtorch sees a GPU.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
@@ -490,6 +503,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             text_column,
             id_column,
             date_column,
+            parser,
+            syntax,
         } => {
             let columns = casefile::ingest::CsvColumns {
                 text: text_column,
@@ -512,6 +527,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 abbreviations,
                 events: rules,
                 actors,
+                parser: parser.or_else(|| syntax.then(|| PathBuf::from(DEFAULT_PARSER))),
                 batch_docs,
             };
             let summary = extract(
@@ -522,6 +538,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     excel_bom: excel,
                     events_jsonl: jsonl,
                     db,
+                    syntax,
                 },
                 quiet,
                 resume,
@@ -618,6 +635,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     abbreviations: None,
                     events: None,
                     actors: None,
+                    parser: None,
                     batch_docs: 32,
                 };
                 let pipeline = Pipeline::new(&config)?;
@@ -707,6 +725,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 abbreviations: None,
                 events: if syntax.is_some() { None } else { rules },
                 actors: None,
+                parser: None,
                 batch_docs: 32,
             };
             let pipeline = Pipeline::new(&config)?;

@@ -15,6 +15,7 @@ use crate::output::{OutputDir, Replay, Sink};
 use crate::resolve::ActorRules;
 use crate::rules::RuleFile;
 use crate::segment::{Abbreviations, Segmenter};
+use crate::syntax::Parser;
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -31,6 +32,9 @@ pub struct PipelineConfig {
     pub abbreviations: Option<PathBuf>,
     pub events: Option<PathBuf>,
     pub actors: Option<PathBuf>,
+    /// A parser directory (`models/parser-en-ewt`): the syntax stage gives every
+    /// word its lemma, tags, head and relation. `None`: no syntax stage.
+    pub parser: Option<PathBuf>,
     /// Documents per NER batch.
     pub batch_docs: usize,
     /// Overrides of the tagger's defaults.
@@ -102,6 +106,8 @@ impl Progress for Silent {
 pub struct Pipeline {
     text: TextStages,
     tagger: Tagger,
+    /// The syntax stage: parser heads on the tagger's encoder, if asked for.
+    parser: Option<Parser>,
     batch_docs: usize,
 }
 
@@ -156,6 +162,17 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 
 impl Pipeline {
     pub fn new(config: &PipelineConfig) -> Result<Pipeline> {
+        // With a parser, the tagger keeps every layer's states so that NER and
+        // syntax share one forward pass.
+        let mut tagger = match &config.parser {
+            Some(_) => Tagger::load_with_hidden_states(&config.model, config.device)?,
+            None => Tagger::load(&config.model, config.device)?,
+        };
+        config.tagging.apply(&mut tagger);
+        let parser = match &config.parser {
+            Some(dir) => Some(Parser::load(dir, &tagger)?),
+            None => None,
+        };
         Ok(Pipeline {
             text: TextStages {
                 cleaner: Cleaner::new(BoilerplateRules::load_or_builtin(
@@ -167,11 +184,8 @@ impl Pipeline {
                 events: EventRules::load_or_builtin(config.events.as_deref())?,
                 actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
             },
-            tagger: {
-                let mut t = Tagger::load(&config.model, config.device)?;
-                config.tagging.apply(&mut t);
-                t
-            },
+            tagger,
+            parser,
             batch_docs: config.batch_docs.max(1),
         })
     }
@@ -191,16 +205,20 @@ impl Pipeline {
     pub fn process(&self, docs: &mut [Document]) {
         let text = &self.text;
         docs.par_iter_mut().for_each(|doc| text.prepare(doc));
-        let ner = catch_unwind(AssertUnwindSafe(|| self.tagger.process(docs)));
+        let parser = self.parser.as_ref();
+        let ner = catch_unwind(AssertUnwindSafe(|| self.tagger.process(docs, parser)));
         if !matches!(ner, Ok(Ok(()))) {
             // Find the culprit: run the documents one by one.
             for doc in docs.iter_mut() {
                 doc.entities.clear();
+                for sentence in &mut doc.sentences {
+                    sentence.syntax.clear();
+                }
                 if doc.error.is_some() {
                     continue;
                 }
                 match catch_unwind(AssertUnwindSafe(|| {
-                    self.tagger.process(std::slice::from_mut(doc))
+                    self.tagger.process(std::slice::from_mut(doc), parser)
                 })) {
                     Ok(Ok(())) => {}
                     Ok(Err(e)) => doc.error = Some(format!("ner: {e}")),

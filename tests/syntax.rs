@@ -6,7 +6,7 @@ mod common;
 
 use casefile::syntax::conllu::ConlluFile;
 use casefile::syntax::tree::is_tree;
-use common::{casefile, casefile_ok, repo, shared};
+use common::{casefile, casefile_ok, shared};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -146,21 +146,76 @@ fn a_parser_refuses_an_encoder_it_was_not_trained_on() {
     assert!(err.contains("trained on an encoder"), "{err}");
 }
 
+/// Extracts `text` with the syntax stage on and returns the one document.
+fn extract_with_syntax(parser: &Path, text: &str, syntax: bool) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("tricky.txt");
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--parser",
+        parser.to_str().unwrap(),
+        "--quiet",
+    ];
+    if syntax {
+        args.push("--syntax");
+    }
+    casefile_ok(&args);
+    let docs = common::read_jsonl(&out.join("documents.jsonl"));
+    assert_eq!(docs.len(), 1);
+    docs.into_iter().next().unwrap()
+}
+
 #[test]
-fn shipped_parser_parses_a_sentence() {
-    let dir = repo().join("models/parser-en-ewt");
-    assert!(
-        dir.join("config.json").exists(),
-        "models/parser-en-ewt is missing"
-    );
-    let out = tag(&dir, SNIPPET);
-    let parsed = ConlluFile::parse(&out, Path::new("out")).unwrap();
-    let first = &parsed.sentences[0].words;
-    assert_eq!(first[0].upos, "PRON");
-    assert_eq!(first[3].head, Some(0), "know is the root: {out}");
-    assert_eq!(first[3].deprel, "root");
-    assert_eq!(first[2].lemma, "not");
-    let second = &parsed.sentences[1].words;
-    assert_eq!(second[2].lemma, "kill");
-    assert_eq!(second[1].deprel, "nsubj");
+fn extract_syntax_words_point_into_the_text_and_form_trees() {
+    let text = "U.S. officials said Iran\u{2019}s militias don't control al-Muhandis\u{2019} \
+                brigade \u{1f680} anymore.\n\nThey can't say it's over.";
+    let doc = extract_with_syntax(tiny_parser(), text, true);
+    let chars: Vec<char> = doc["text"].as_str().unwrap().chars().collect();
+    let sentences = doc["sentences"]
+        .as_array()
+        .expect("sentences with --syntax");
+    assert_eq!(sentences.len(), 2, "{doc}");
+    let mut all = Vec::new();
+    for s in sentences {
+        let words = s["words"].as_array().unwrap();
+        assert!(!words.is_empty(), "{s}");
+        let mut heads = vec![0];
+        for w in words {
+            let (a, b) = (
+                w["start"].as_u64().unwrap() as usize,
+                w["end"].as_u64().unwrap() as usize,
+            );
+            let at: String = chars[a..b].iter().collect();
+            assert_eq!(at, w["text"].as_str().unwrap(), "word offsets");
+            for key in ["lemma", "upos", "xpos", "feats", "deprel"] {
+                assert!(!w[key].as_str().unwrap().is_empty(), "{key} of {w}");
+            }
+            heads.push(w["head"].as_u64().unwrap() as usize);
+            all.push(w["text"].as_str().unwrap().to_string());
+        }
+        assert!(is_tree(&heads), "{heads:?}");
+    }
+    // Words as UD English has them: clitics apart, abbreviations and
+    // hyphenated names whole.
+    for word in [
+        "U.S.",
+        "Iran",
+        "\u{2019}s",
+        "do",
+        "n't",
+        "al-Muhandis",
+        "ca",
+        "it",
+        "'s",
+    ] {
+        assert!(all.iter().any(|w| w == word), "{word} in {all:?}");
+    }
+    // Without --syntax the parse stays out of documents.jsonl.
+    let plain = extract_with_syntax(tiny_parser(), text, false);
+    assert!(plain.get("sentences").is_none(), "{plain}");
 }

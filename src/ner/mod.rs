@@ -14,7 +14,7 @@ pub mod labels;
 pub mod model;
 pub mod train;
 
-use crate::document::{Document, Entity, Span};
+use crate::document::{Document, Entity, Span, WordSyntax};
 use crate::error::{Error, Result};
 use encode::{Encoder, Window};
 use labels::LabelSet;
@@ -322,26 +322,7 @@ impl Tagger {
     ) -> Result<Vec<Vec<SentenceEntity>>> {
         if self.decode == Decode::Viterbi {
             let tagged = self.tag(sentences, doc_of)?;
-            return Ok(tagged
-                .iter()
-                .zip(sentences)
-                .map(|(labels, words)| {
-                    let path: Vec<usize> = labels.iter().map(|l| l.label).collect();
-                    self.labels()
-                        .chunks(&path)
-                        .into_iter()
-                        .map(|(first, end, label)| SentenceEntity {
-                            first,
-                            start: 0,
-                            last: end - 1,
-                            end: words[end - 1].len(),
-                            label,
-                            score: labels[first..end].iter().map(|l| l.prob).sum::<f32>()
-                                / (end - first) as f32,
-                        })
-                        .collect()
-                })
-                .collect());
+            return Ok(self.word_entities(&tagged, sentences));
         }
         let pieces = self.pieces_of(sentences)?;
         let windows = self.encoder.all_windows(&pieces, doc_of, self.context);
@@ -369,6 +350,60 @@ impl Tagger {
                     .collect()
             })
             .collect())
+    }
+
+    /// Whole-word entities from word labels (IOB2 chunks); an entity's score is
+    /// the mean probability of its words.
+    fn word_entities(
+        &self,
+        tagged: &[Vec<WordLabel>],
+        sentences: &[Vec<&str>],
+    ) -> Vec<Vec<SentenceEntity>> {
+        tagged
+            .iter()
+            .zip(sentences)
+            .map(|(labels, words)| {
+                let path: Vec<usize> = labels.iter().map(|l| l.label).collect();
+                self.labels()
+                    .chunks(&path)
+                    .into_iter()
+                    .map(|(first, end, label)| SentenceEntity {
+                        first,
+                        start: 0,
+                        last: end - 1,
+                        end: words[end - 1].len(),
+                        label,
+                        score: labels[first..end].iter().map(|l| l.prob).sum::<f32>()
+                            / (end - first) as f32,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Entities and, with a parser, the parse of every sentence. With Viterbi
+    /// decoding both come from one forward pass (the parser reads the encoder's
+    /// states); `--decode simple` labels pieces its own way, so there the parser
+    /// runs the encoder again.
+    pub fn entities_and_syntax(
+        &self,
+        sentences: &[Vec<&str>],
+        doc_of: &[usize],
+        parser: &crate::syntax::Parser,
+    ) -> Result<EntitiesAndSyntax> {
+        let (entities, parses) = if self.decode == Decode::Viterbi {
+            let (labels, states) = self.tag_with_states(sentences, doc_of)?;
+            let parses = parser.parse_states(sentences, &states)?;
+            (self.word_entities(&labels, sentences), parses)
+        } else {
+            let entities = self.entities(sentences, doc_of)?;
+            (entities, parser.parse(self, sentences)?)
+        };
+        let syntax = parses
+            .into_iter()
+            .map(|words| words.into_iter().map(WordSyntax::from).collect())
+            .collect();
+        Ok((entities, syntax))
     }
 
     fn pieces_of(&self, sentences: &[Vec<&str>]) -> Result<Vec<encode::Pieces>> {
@@ -510,30 +545,63 @@ impl Tagger {
         Ok((labels, states))
     }
 
-    /// Finds the entities of a batch of documents (sentences must be set).
-    pub fn process(&self, docs: &mut [Document]) -> Result<()> {
-        let mut sentences: Vec<Vec<&str>> = Vec::new();
+    /// Finds the entities of a batch of documents (sentences must be set),
+    /// and with a parser the syntax of every sentence. The states the parser
+    /// reads take about 11 KB per word, so sentences go through in chunks of
+    /// [`SYNTAX_CHUNK_WORDS`] words: memory stays bounded for a huge article.
+    pub fn process(
+        &self,
+        docs: &mut [Document],
+        parser: Option<&crate::syntax::Parser>,
+    ) -> Result<()> {
         let mut index: Vec<(usize, usize)> = Vec::new();
         for (d, doc) in docs.iter().enumerate() {
-            if !doc.is_ok() {
-                continue;
-            }
-            for (s, sentence) in doc.sentences.iter().enumerate() {
-                sentences.push(
-                    sentence
-                        .tokens
-                        .iter()
-                        .map(|t| &doc.text[t.span.start..t.span.end])
-                        .collect(),
-                );
-                index.push((d, s));
+            if doc.is_ok() {
+                index.extend((0..doc.sentences.len()).map(|s| (d, s)));
             }
         }
+        let mut from = 0;
+        while from < index.len() {
+            let to = match parser {
+                None => index.len(),
+                Some(_) => chunk_end(docs, &index, from),
+            };
+            self.process_sentences(docs, &index[from..to], parser)?;
+            from = to;
+        }
+        Ok(())
+    }
+
+    /// Entities (and syntax) of the sentences `index` names, `(document, sentence)`.
+    fn process_sentences(
+        &self,
+        docs: &mut [Document],
+        index: &[(usize, usize)],
+        parser: Option<&crate::syntax::Parser>,
+    ) -> Result<()> {
+        let sentences: Vec<Vec<&str>> = index
+            .iter()
+            .map(|&(d, s)| {
+                let doc = &docs[d];
+                doc.sentences[s]
+                    .tokens
+                    .iter()
+                    .map(|t| &doc.text[t.span.start..t.span.end])
+                    .collect()
+            })
+            .collect();
         let doc_of: Vec<usize> = index.iter().map(|&(d, _)| d).collect();
-        let found = self.entities(&sentences, &doc_of)?;
+        let (found, syntax) = match parser {
+            Some(p) => self.entities_and_syntax(&sentences, &doc_of, p)?,
+            None => (self.entities(&sentences, &doc_of)?, Vec::new()),
+        };
         drop(sentences);
-        for ((d, s), entities) in index.into_iter().zip(found) {
+        let mut syntax = syntax.into_iter();
+        for (&(d, s), entities) in index.iter().zip(found) {
             let doc = &mut docs[d];
+            if let Some(words) = syntax.next() {
+                doc.sentences[s].syntax = words;
+            }
             for e in entities {
                 let tokens = &doc.sentences[s].tokens;
                 doc.entities.push(Entity {
@@ -550,6 +618,29 @@ impl Tagger {
         }
         Ok(())
     }
+}
+
+/// Per sentence, its entities and the syntax of its words.
+pub type EntitiesAndSyntax = (Vec<Vec<SentenceEntity>>, Vec<Vec<WordSyntax>>);
+
+/// Words per forward chunk when the parser's states are kept (about 11 KB per
+/// word in f32: 7 layers of 384).
+pub const SYNTAX_CHUNK_WORDS: usize = 8_192;
+
+/// The end of the chunk of sentences starting at `from`: at least one
+/// sentence, then as many as fit in [`SYNTAX_CHUNK_WORDS`] words.
+fn chunk_end(docs: &[Document], index: &[(usize, usize)], from: usize) -> usize {
+    let mut words = 0;
+    let mut to = from;
+    while to < index.len() {
+        let (d, s) = index[to];
+        words += docs[d].sentences[s].tokens.len();
+        if words > SYNTAX_CHUNK_WORDS && to > from {
+            break;
+        }
+        to += 1;
+    }
+    to
 }
 
 /// What [`bench_forward`] measured.

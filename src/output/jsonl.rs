@@ -54,6 +54,29 @@ struct EventOut<'a> {
     rule: &'a str,
 }
 
+/// A word of the parse (`--syntax`), offsets in characters like every span.
+#[derive(Serialize)]
+struct WordOut<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    lemma: &'a str,
+    upos: &'a str,
+    xpos: &'a str,
+    feats: &'a str,
+    /// 1-based index of the head word in the sentence; 0 for the root.
+    head: usize,
+    deprel: &'a str,
+}
+
+#[derive(Serialize)]
+struct SentenceOut<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    words: Vec<WordOut<'a>>,
+}
+
 #[derive(Serialize)]
 struct ActorOut<'a> {
     name: &'a str,
@@ -77,6 +100,9 @@ struct DocumentOut<'a> {
     times: Vec<TimeOut<'a>>,
     events: Vec<EventOut<'a>>,
     actors: Vec<ActorOut<'a>>,
+    /// Only with `--syntax`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sentences: Option<Vec<SentenceOut<'a>>>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,17 +116,55 @@ pub fn event_id(doc: &Document, n: usize) -> String {
 
 pub struct DocumentsJsonl {
     file: AtomicWriter,
+    /// Whether each record lists its sentences with their parse.
+    syntax: bool,
 }
 
 impl DocumentsJsonl {
-    pub fn create(dir: &Path) -> Result<DocumentsJsonl> {
+    pub fn create(dir: &Path, syntax: bool) -> Result<DocumentsJsonl> {
         Ok(DocumentsJsonl {
             file: AtomicWriter::create(dir.join("documents.jsonl"))?,
+            syntax,
         })
     }
 }
 
-fn record(doc: &Document) -> DocumentOut<'_> {
+/// The sentences of a document with the parse of each word.
+fn sentences<'a>(doc: &'a Document, map: &CharMap) -> Vec<SentenceOut<'a>> {
+    doc.sentences
+        .iter()
+        .map(|s| {
+            let (start, end) = chars(map, s.span);
+            let words = s
+                .tokens
+                .iter()
+                .zip(&s.syntax)
+                .map(|(t, w)| {
+                    let (start, end) = chars(map, t.span);
+                    WordOut {
+                        text: doc.slice(t.span),
+                        start,
+                        end,
+                        lemma: &w.lemma,
+                        upos: &w.upos,
+                        xpos: &w.xpos,
+                        feats: &w.feats,
+                        head: w.head,
+                        deprel: &w.deprel,
+                    }
+                })
+                .collect();
+            SentenceOut {
+                text: doc.slice(s.span),
+                start,
+                end,
+                words,
+            }
+        })
+        .collect()
+}
+
+fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
     let map = CharMap::new(&doc.text);
     let span = |s| SpanOut::of(doc, &map, s);
     DocumentOut {
@@ -184,6 +248,7 @@ fn record(doc: &Document) -> DocumentOut<'_> {
                 }
             })
             .collect(),
+        sentences: syntax.then(|| sentences(doc, &map)),
         warnings: &doc.warnings,
         error: doc.error.as_deref(),
     }
@@ -192,7 +257,8 @@ fn record(doc: &Document) -> DocumentOut<'_> {
 impl Sink for DocumentsJsonl {
     fn write(&mut self, doc: &Document) -> Result<()> {
         let f = &mut self.file;
-        serde_json::to_writer(&mut f.out, &record(doc)).map_err(|e| write_err(f.path(), e))?;
+        serde_json::to_writer(&mut f.out, &record(doc, self.syntax))
+            .map_err(|e| write_err(f.path(), e))?;
         f.out.write_all(b"\n").map_err(|e| write_err(f.path(), e))
     }
 

@@ -148,6 +148,8 @@ pub struct OutputOptions {
     pub events_jsonl: Option<PathBuf>,
     /// Also write into (or update) this SQLite knowledge base.
     pub db: Option<PathBuf>,
+    /// Write each sentence's parse into documents.jsonl.
+    pub syntax: bool,
 }
 
 /// All the sinks of a run: the output directory's, the knowledge-base
@@ -198,7 +200,7 @@ impl OutputDir {
         if let Some(path) = &options.events_jsonl {
             sinks.push(Box::new(EventStream::create(path)?));
         }
-        sinks.push(Box::new(DocumentsJsonl::create(dir)?));
+        sinks.push(Box::new(DocumentsJsonl::create(dir, options.syntax)?));
         sinks.push(Box::new(CsvSinks::create(dir, options)?));
         Ok(OutputDir {
             sinks,

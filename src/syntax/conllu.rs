@@ -50,6 +50,19 @@ pub struct WordParse {
     pub deprel: String,
 }
 
+impl From<WordParse> for crate::document::WordSyntax {
+    fn from(w: WordParse) -> Self {
+        crate::document::WordSyntax {
+            lemma: w.lemma,
+            upos: w.upos,
+            xpos: w.xpos,
+            feats: w.feats,
+            head: w.head,
+            deprel: w.deprel,
+        }
+    }
+}
+
 /// A whole file: every line verbatim plus the sentences found in it.
 #[derive(Debug, Clone, Default)]
 pub struct ConlluFile {
