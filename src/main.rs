@@ -209,6 +209,11 @@ enum Command {
         /// parser outside casefile until the syntax stage exists.
         #[arg(long)]
         words_out: Option<PathBuf>,
+        /// Run the syntax stage with this parser directory (with --engine
+        /// syntax, the default models/parser-en-ewt when it exists and no
+        /// --parses are given).
+        #[arg(long)]
+        parser: Option<PathBuf>,
         /// Parses of those sentences made outside casefile (JSON lines
         /// {"id", "syntax": [[{lemma, upos, xpos, feats, head, deprel}]]}),
         /// put on the sentences before the syntax engine runs.
@@ -698,6 +703,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             engine,
             half,
             words_out,
+            parser,
             parses,
         } => {
             use casefile::events::eval::{first_half_ids, select_half, Engine, EventReport};
@@ -725,7 +731,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 abbreviations: None,
                 events: if syntax.is_some() { None } else { rules },
                 actors: None,
-                parser: None,
+                parser: parser.or_else(|| {
+                    let shipped = PathBuf::from(DEFAULT_PARSER);
+                    (engine == Engine::Syntax && parses.is_none() && shipped.is_dir())
+                        .then_some(shipped)
+                }),
                 batch_docs: 32,
             };
             let pipeline = Pipeline::new(&config)?;
