@@ -130,7 +130,7 @@ pub struct TimeExpr {
 }
 
 /// One argument of an event: a role filled by a span of text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Argument {
     pub role: String,
     pub span: Span,
@@ -138,10 +138,56 @@ pub struct Argument {
     pub canonical: Option<String>,
     /// For `Time`, the normalised TIMEX3 value.
     pub value: Option<String>,
+    /// The head word of the argument's noun phrase (the syntax engine sets
+    /// it; the phrase in `span` is the head with its modifiers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head: Option<Span>,
+    /// For a pronoun argument, the entity mention it refers to, when that is
+    /// clear; the argument itself stays the pronoun.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub antecedent: Option<Span>,
+}
+
+/// Whether the text says an event happened. Analysts filter on it; only
+/// asserted events are counted by the evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Modality {
+    /// Reported as having happened.
+    #[default]
+    Asserted,
+    /// Reported as not having happened ("no arrests were made").
+    Negated,
+    /// Possible, feared, threatened or conditional ("could attack").
+    Hypothetical,
+    /// Announced or planned ("will meet", "plans to visit").
+    Future,
+}
+
+impl Modality {
+    pub fn is_asserted(&self) -> bool {
+        *self == Modality::Asserted
+    }
+}
+
+/// Whether an event is one particular occurrence or a kind of event
+/// ("terror attacks are rising").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Genericity {
+    #[default]
+    Specific,
+    Generic,
+}
+
+impl Genericity {
+    pub fn is_specific(&self) -> bool {
+        *self == Genericity::Specific
+    }
 }
 
 /// An event: a trigger word and the arguments the rules attached to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Event {
     /// ACE type such as `Conflict:Attack`.
     pub event_type: String,
@@ -154,6 +200,23 @@ pub struct Event {
     pub injured: Option<u64>,
     /// The rule that fired, for debugging and for users tuning their rule files.
     pub rule: String,
+    /// Whether the text says the event happened; absent in older outputs,
+    /// which only had asserted events.
+    #[serde(default, skip_serializing_if = "Modality::is_asserted")]
+    pub modality: Modality,
+    #[serde(default, skip_serializing_if = "Genericity::is_specific")]
+    pub genericity: Genericity,
+    /// `killed`/`injured` are lower bounds ("dozens", "at least 12").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub casualties_at_least: bool,
+    /// The document-level event this mention belongs to: mentions of one
+    /// real event in a document (headline, lead, "the strike" later) share it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_event: Option<usize>,
+    /// Document-level events linked to this one without being the same
+    /// event: an Attack and the deaths it caused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linked: Vec<usize>,
 }
 
 /// A canonical actor of one document: all mentions that name the same thing.

@@ -196,6 +196,29 @@ enum Command {
         /// held-out folds of documents (a yardstick for the rules).
         #[arg(long)]
         lexicon_ceiling: bool,
+        /// The events engine: the window rules, or the dependency-path
+        /// rules on the parse (rules/events_syntax.toml; --rules then names
+        /// a file of that format).
+        #[arg(long, value_enum, default_value_t = casefile::events::eval::Engine::Window)]
+        engine: casefile::events::eval::Engine,
+        /// Score only the first or second half of the documents by sorted
+        /// id: develop on the first, judge on the second.
+        #[arg(long, value_enum, default_value_t = casefile::events::eval::Half::All)]
+        half: casefile::events::eval::Half,
+        /// Write each document's sentences as word lists (JSON lines), for a
+        /// parser outside casefile until the syntax stage exists.
+        #[arg(long)]
+        words_out: Option<PathBuf>,
+        /// Run the syntax stage with this parser directory (with --engine
+        /// syntax, the default models/parser-en-ewt when it exists and no
+        /// --parses are given).
+        #[arg(long)]
+        parser: Option<PathBuf>,
+        /// Parses of those sentences made outside casefile (JSON lines
+        /// {"id", "syntax": [[{lemma, upos, xpos, feats, head, deprel}]]}),
+        /// put on the sentences before the syntax engine runs.
+        #[arg(long)]
+        parses: Option<PathBuf>,
     },
     /// Time the model's forward passes alone on the batches casefile would run
     /// (for `make bench`): a CoNLL file with --conll, else articles as for
@@ -677,8 +700,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rules,
             dump,
             lexicon_ceiling,
+            engine,
+            half,
+            words_out,
+            parser,
+            parses,
         } => {
-            let gold = casefile::events::eval::read(&file)?;
+            use casefile::events::eval::{first_half_ids, select_half, Engine, EventReport};
+            use casefile::rules::RuleFile;
+            let all = casefile::events::eval::read(&file)?;
+            let first = first_half_ids(&all);
+            let gold = select_half(all, half);
+            let syntax = match engine {
+                Engine::Syntax => Some(casefile::events::syntax::SyntaxEvents::load_or_builtin(
+                    rules.as_deref(),
+                )?),
+                Engine::Window => None,
+            };
             if lexicon_ceiling {
                 use casefile::events::eval::{format_ceiling, lexicon_ceiling};
                 const FOLDS: usize = 5;
@@ -691,13 +729,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 device: model.device.resolve()?,
                 boilerplate: None,
                 abbreviations: None,
-                events: rules,
+                events: if syntax.is_some() { None } else { rules },
                 actors: None,
-                parser: None,
+                parser: parser.or_else(|| {
+                    let shipped = PathBuf::from(DEFAULT_PARSER);
+                    (engine == Engine::Syntax && parses.is_none() && shipped.is_dir())
+                        .then_some(shipped)
+                }),
                 batch_docs: 32,
             };
             let pipeline = Pipeline::new(&config)?;
-            let mut report = casefile::events::eval::EventReport::default();
+            let mut report = EventReport::default();
+            let mut halves = [EventReport::default(), EventReport::default()];
+            let (mut sentences, mut unparsed) = (0, 0);
+            let outside = match &parses {
+                Some(p) => casefile::events::eval::read_parses(p)?,
+                None => Default::default(),
+            };
+            let mut words = String::new();
             let mut dump_out = String::new();
             for chunk in gold.chunks(32) {
                 let mut docs: Vec<casefile::Document> = chunk
@@ -709,11 +758,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     })
                     .collect();
                 pipeline.process(&mut docs);
+                for d in docs.iter_mut() {
+                    if words_out.is_some() {
+                        words.push_str(&casefile::events::eval::words_line(d));
+                        words.push('\n');
+                    }
+                    casefile::events::eval::apply_parses(d, &outside);
+                }
+                if let Some(engine) = &syntax {
+                    for d in docs.iter_mut() {
+                        sentences += d.sentences.len();
+                        unparsed += d.sentences.iter().filter(|s| s.syntax.is_empty()).count();
+                        engine.process(d);
+                    }
+                }
                 for (g, d) in chunk.iter().zip(&docs) {
                     if let Some(e) = &d.error {
                         anyhow::bail!("{}: {e}", g.id);
                     }
                     report.add(g, d);
+                    halves[usize::from(!first.contains(&g.id))].add(g, d);
                     if dump.is_some() {
                         dump_out.push_str(&casefile::events::eval::dump_line(g, d));
                         dump_out.push('\n');
@@ -723,7 +787,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(path) = &dump {
                 std::fs::write(path, dump_out)?;
             }
+            if let Some(path) = &words_out {
+                std::fs::write(path, words)?;
+            }
+            if unparsed > 0 {
+                eprintln!(
+                    "casefile: warning: {unparsed} of {sentences} sentences have no parse; \
+                     the syntax engine finds no events in them"
+                );
+            }
             print!("{report}");
+            if half == casefile::events::eval::Half::All {
+                println!("{}", halves[0].summary("first half"));
+                println!("{}", halves[1].summary("second half"));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::TrainParser {

@@ -790,6 +790,7 @@ mod tests {
             span: at(s),
             canonical: canonical.map(str::to_string),
             value: value.map(str::to_string),
+            ..Default::default()
         };
         doc.events.push(Event {
             event_type: ATTACK.into(),
@@ -805,6 +806,7 @@ mod tests {
             killed: None,
             injured: None,
             rule: "test".into(),
+            ..Default::default()
         });
         let f = Facets::of(&doc, &doc.events[0]);
         assert_eq!(f.agent, ["United States"]);

@@ -217,12 +217,129 @@ pub struct EventReport {
     pub wrong_in_unannotated: usize,
 }
 
-/// Predicted triggers and arguments of a processed document, in characters.
+/// The words of a processed document's sentences as one JSON line, for an
+/// external parser (`eval-events --words-out`): `{"id", "sentences": [[word]]}`.
+pub fn words_line(doc: &Document) -> String {
+    let sentences: Vec<Vec<&str>> = doc
+        .sentences
+        .iter()
+        .map(|s| s.tokens.iter().map(|t| doc.slice(t.span)).collect())
+        .collect();
+    serde_json::json!({"id": doc.id, "sentences": sentences}).to_string()
+}
+
+/// Parses made outside casefile, one JSON line per document:
+/// `{"id", "syntax": [[WordSyntax]]}`, a list per sentence.
+#[derive(Debug, Deserialize)]
+struct ParsedDoc {
+    id: String,
+    syntax: Vec<Vec<crate::document::WordSyntax>>,
+}
+
+/// Reads `eval-events --parses`: document id → the parse of each sentence.
+pub fn read_parses(path: &Path) -> Result<HashMap<String, Vec<Vec<crate::document::WordSyntax>>>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut out = HashMap::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let d: ParsedDoc = serde_json::from_str(line)
+            .map_err(|e| Error::format(path, Some(n as u64 + 1), e.to_string()))?;
+        out.insert(d.id, d.syntax);
+    }
+    Ok(out)
+}
+
+/// Puts outside parses on a document's sentences where the words agree in
+/// number; returns how many sentences got one.
+pub fn apply_parses(
+    doc: &mut Document,
+    parses: &HashMap<String, Vec<Vec<crate::document::WordSyntax>>>,
+) -> usize {
+    let Some(p) = parses.get(&doc.id) else {
+        return 0;
+    };
+    let mut n = 0;
+    for (s, syntax) in doc.sentences.iter_mut().zip(p) {
+        if s.tokens.len() == syntax.len() {
+            s.syntax = syntax.clone();
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Which events engine `eval-events` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Engine {
+    /// The window rules of rules/events.toml (the pipeline's default).
+    #[default]
+    Window,
+    /// The dependency-path rules of rules/events_syntax.toml, on the parse
+    /// of each sentence (no parse, no events).
+    Syntax,
+}
+
+/// Which documents `eval-events` scores: rules are developed on the first
+/// half (by sorted document id) and judged on the second, whose errors no
+/// one looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Half {
+    #[default]
+    All,
+    First,
+    Second,
+}
+
+/// Whether a document is in the first half of the sorted document ids.
+pub fn first_half_ids(docs: &[GoldDocument]) -> std::collections::HashSet<String> {
+    let mut ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let n = ids.len().div_ceil(2);
+    ids[..n].iter().map(|s| s.to_string()).collect()
+}
+
+/// The documents of one half (see [`Half`]), in their file order.
+pub fn select_half(docs: Vec<GoldDocument>, half: Half) -> Vec<GoldDocument> {
+    if half == Half::All {
+        return docs;
+    }
+    let first = first_half_ids(&docs);
+    docs.into_iter()
+        .filter(|d| first.contains(&d.id) == (half == Half::First))
+        .collect()
+}
+
+/// The ACE types M2E2 annotates; predictions of other types (Life:Injure)
+/// are not scored, since the gold data cannot say whether they are right.
+pub const SCORED_TYPES: [&str; 8] = [
+    "Conflict:Attack",
+    "Conflict:Demonstrate",
+    "Contact:Meet",
+    "Contact:Phone-Write",
+    "Justice:Arrest-Jail",
+    "Life:Die",
+    "Movement:Transport",
+    "Transaction:Transfer-Money",
+];
+
+/// Predicted triggers and arguments of a processed document, in characters:
+/// asserted, specific events of the [`SCORED_TYPES`] only (negated,
+/// hypothetical and generic mentions are output for analysts but are not
+/// ACE events).
 pub fn predicted(doc: &Document) -> (Vec<Labelled>, Vec<Labelled>) {
     let map = CharMap::new(&doc.text);
     let mut triggers = Vec::new();
     let mut arguments = Vec::new();
-    for e in &doc.events {
+    for e in doc
+        .events
+        .iter()
+        .filter(|e| e.modality.is_asserted() && e.genericity.is_specific())
+        .filter(|e| SCORED_TYPES.contains(&e.event_type.as_str()))
+    {
         triggers.push(Labelled {
             start: map.char_offset(e.trigger.start),
             end: map.char_offset(e.trigger.end),
@@ -260,6 +377,8 @@ pub fn dump_line(gold: &GoldDocument, doc: &Document) -> String {
                 "type": e.event_type,
                 "trigger": span(&e.trigger),
                 "rule": e.rule,
+                "modality": e.modality,
+                "genericity": e.genericity,
                 "arguments": args,
             })
         })
@@ -355,6 +474,24 @@ impl EventReport {
                 count(&pa, &ga, |p, g| p.role == g.role),
             );
         }
+    }
+}
+
+impl EventReport {
+    /// One line: trigger and argument classification P/R/F1.
+    pub fn summary(&self, name: &str) -> String {
+        let t = &self.trigger_classification;
+        let a = &self.argument_classification;
+        format!(
+            "{name:<14} {:>4} docs   trigger classification P {:>6.2} R {:>6.2} F1 {:>6.2}   argument classification P {:>6.2} R {:>6.2} F1 {:>6.2}",
+            self.documents,
+            t.precision(),
+            t.recall(),
+            t.f1(),
+            a.precision(),
+            a.recall(),
+            a.f1()
+        )
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod eval;
 pub mod phrases;
+pub mod syntax;
 
 use crate::document::{Argument, Document, Entity, Event, Span};
 use crate::error::{Error, Result};
@@ -521,6 +522,7 @@ impl EventRules {
                     killed: None,
                     injured: None,
                     rule: format!("{}:{}", rule.event_type, t.join(" ")),
+                    ..Default::default()
                 };
                 let mut taken: Vec<usize> = Vec::new();
                 let passive = passive_at(i, len);
@@ -603,6 +605,7 @@ impl EventRules {
                                 span: m.span,
                                 canonical: None,
                                 value: None,
+                                ..Default::default()
                             });
                         }
                         continue;
@@ -671,6 +674,7 @@ impl EventRules {
                             span: mentions[k].span,
                             canonical: None,
                             value: None,
+                            ..Default::default()
                         });
                     }
                 }
@@ -685,6 +689,7 @@ impl EventRules {
                             span: sentence.tokens[j].span,
                             canonical: None,
                             value: None,
+                            ..Default::default()
                         });
                     } else if let Some(j) = (i..i + len)
                         // "drone" of "drone strike"; "airstrike" is not its own instrument.
@@ -696,6 +701,7 @@ impl EventRules {
                             span: sentence.tokens[j].span,
                             canonical: None,
                             value: None,
+                            ..Default::default()
                         });
                     }
                 }
@@ -711,6 +717,7 @@ impl EventRules {
                         span: t.span,
                         canonical: None,
                         value: Some(t.value.clone()),
+                        ..Default::default()
                     });
                 }
                 if matches!(rule.event_type.as_str(), "Conflict:Attack" | "Life:Die") {

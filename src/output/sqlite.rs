@@ -562,6 +562,7 @@ pub(crate) mod tests {
                 span: at(n),
                 canonical: Some(n.to_string()),
                 value: None,
+                ..Default::default()
             };
             doc.events.push(Event {
                 event_type: "Conflict:Attack".into(),
@@ -572,6 +573,7 @@ pub(crate) mod tests {
                 killed: None,
                 injured: None,
                 rule: "test".into(),
+                ..Default::default()
             });
         }
         doc

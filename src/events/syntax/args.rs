@@ -1,0 +1,113 @@
+//! Filling an event's roles: follow each role's paths from the trigger,
+//! take each coordinated noun as an argument of its own, see through
+//! appositions ("the commander, Gen. Rahimi") and keep the words whose
+//! entity type, noun class or part of speech the role allows.
+
+use super::file::{Role, Rule};
+use super::graph::Graph;
+use super::{phrase, pronouns};
+use crate::document::Argument;
+use std::collections::{HashMap, HashSet};
+
+/// An argument and its head word.
+pub struct Filled {
+    pub argument: Argument,
+    pub head: usize,
+}
+
+/// The arguments of the event the rule builds at trigger `t`; a word fills
+/// at most one role (the first that takes it).
+pub fn fill(
+    g: &Graph,
+    rule: &Rule,
+    t: usize,
+    classes: &HashMap<String, HashSet<String>>,
+) -> Vec<Filled> {
+    let mut out: Vec<Filled> = Vec::new();
+    for role in &rule.roles {
+        for path in &role.paths {
+            for reached in path.follow(g, t) {
+                for w in g.conjuncts(reached) {
+                    let Some(head) = qualifying(g, role, w, classes) else {
+                        continue;
+                    };
+                    if head == t || out.iter().any(|f| f.head == head) {
+                        continue;
+                    }
+                    out.push(Filled {
+                        argument: argument(g, &role.name, head),
+                        head,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The word itself when the role allows it, else an apposition of it that
+/// the role allows ("the commander, Gen. Rahimi" for a role that takes PER).
+fn qualifying(
+    g: &Graph,
+    role: &Role,
+    w: usize,
+    classes: &HashMap<String, HashSet<String>>,
+) -> Option<usize> {
+    let mut near: Vec<usize> = g.deps(w, "appos").collect();
+    if g.rel(w) == "appos" {
+        near.extend(g.head(w));
+    }
+    let named = |a: &usize| g.entity(*a).is_some() || g.upos(*a) == "PROPN";
+    // A title and the name in apposition are one participant; the name says
+    // who ("the commander, Gen. Idris Matar").
+    let ok = |a: &usize| allows(g, role, *a, classes);
+    if allows(g, role, w, classes) {
+        if !named(&w) {
+            if let Some(a) = near.iter().find(|a| named(a) && ok(a)) {
+                return Some(*a);
+            }
+        }
+        return Some(w);
+    }
+    near.into_iter().find(ok)
+}
+
+/// Whether word `w` may head an argument of the role.
+pub fn allows(
+    g: &Graph,
+    role: &Role,
+    w: usize,
+    classes: &HashMap<String, HashSet<String>>,
+) -> bool {
+    // A date is the event's time, never a participant or a place.
+    if g.time(w).is_some() {
+        return false;
+    }
+    if let Some(e) = g.entity(w) {
+        if role.entities.iter().any(|l| l == &e.label) {
+            return true;
+        }
+    }
+    let lemma = g.lemma(w);
+    let form = g.form(w).to_lowercase();
+    let in_class = role.classes.iter().any(|c| {
+        classes
+            .get(c)
+            .is_some_and(|set| set.contains(lemma) || set.contains(&form))
+    });
+    let noun = matches!(g.upos(w), "NOUN" | "PROPN" | "NUM" | "X");
+    (in_class && noun) || role.upos.iter().any(|u| u == g.upos(w))
+}
+
+/// The argument headed by `head`: its noun phrase, and for a pronoun the
+/// entity it refers to when clear.
+fn argument(g: &Graph, role: &str, head: usize) -> Argument {
+    Argument {
+        role: role.to_string(),
+        span: phrase::noun_phrase(g, head),
+        canonical: None,
+        value: None,
+        head: Some(g.span(head)),
+        antecedent: pronouns::antecedent(g, head),
+    }
+}

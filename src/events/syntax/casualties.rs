@@ -1,0 +1,104 @@
+//! Casualty counts from the parse: the number attached to the victims.
+//!
+//! Only a number that modifies the victim noun (`nummod`: "five soldiers",
+//! "at least 12 people") or that is the victim itself ("killed five") is a
+//! count. A year, a date, a sum of money or an age is never attached that
+//! way; numbers inside a time expression are refused all the same. A
+//! singular victim ("a police officer", a named person) counts one; a bare
+//! plural ("soldiers") gives no count. Vague quantities ("dozens") give a
+//! lower bound, flagged as such.
+
+use super::graph::Graph;
+use crate::events::number;
+
+/// A count and whether it is only a lower bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub n: u64,
+    pub at_least: bool,
+}
+
+/// Vague quantity nouns and the least they mean.
+fn vague(lemma: &str) -> Option<u64> {
+    match lemma {
+        "dozen" => Some(12),
+        "dozens" | "scores" => Some(24),
+        "hundreds" => Some(200),
+        "thousands" => Some(2000),
+        _ => None,
+    }
+}
+
+/// Words before a number that make it a lower bound ("at least", "more
+/// than", "over").
+const AT_LEAST: [&str; 4] = ["least", "more", "over", "than"];
+
+/// A number word: its value, unless it lies in a time expression.
+fn value(g: &Graph, w: usize) -> Option<u64> {
+    if g.time(w).is_some_and(|t| t.timex_type != "DURATION") {
+        return None;
+    }
+    let digits = g.form(w).trim_end_matches('+');
+    number(digits).or_else(|| number(&digits.to_lowercase()))
+}
+
+/// Whether the number at `w` has "at least", "more than"... on it.
+fn bounded(g: &Graph, w: usize) -> bool {
+    let near = g.children(w).iter().any(|&c| {
+        AT_LEAST.contains(&g.lemma(c))
+            || g.children(c)
+                .iter()
+                .any(|&d| AT_LEAST.contains(&g.lemma(d)))
+    });
+    near || g.form(w).ends_with('+')
+}
+
+/// How many people one victim phrase headed by `head` stands for.
+pub fn of_victim(g: &Graph, head: usize) -> Option<Count> {
+    if g.upos(head) == "NUM" {
+        return value(g, head).map(|n| Count {
+            n,
+            at_least: bounded(g, head),
+        });
+    }
+    if let Some(n) = vague(&g.form(head).to_lowercase()).or_else(|| vague(g.lemma(head))) {
+        let exact = g.lemma(head) == "dozen" && !g.form(head).ends_with('s');
+        return Some(Count {
+            n,
+            at_least: !exact,
+        });
+    }
+    if let Some(num) = g.deps(head, "nummod").find(|&c| value(g, c).is_some()) {
+        return value(g, num).map(|n| Count {
+            n,
+            at_least: bounded(g, num),
+        });
+    }
+    let plural = g.xpos(head).ends_with('S') || g.feat(head, "Number=Plur");
+    match g.upos(head) {
+        "PROPN" if !plural => Some(Count {
+            n: 1,
+            at_least: false,
+        }),
+        "NOUN" if !plural && g.deps(head, "det").next().is_some() => Some(Count {
+            n: 1,
+            at_least: false,
+        }),
+        _ => None,
+    }
+}
+
+/// The total over all victims; `None` if any victim has no count (a sum
+/// that leaves some out would look exact and be wrong).
+pub fn total(g: &Graph, victims: &[usize]) -> Option<Count> {
+    let mut sum = Count {
+        n: 0,
+        at_least: false,
+    };
+    for &v in victims {
+        let c = of_victim(g, v)?;
+        sum.n += c.n;
+        sum.at_least |= c.at_least;
+    }
+    (!victims.is_empty()).then_some(sum)
+}

@@ -1,0 +1,272 @@
+//! A sentence's parse as a graph the rules walk.
+//!
+//! The parse stores each word's head; rules walk both ways, so the dependents
+//! of every word are listed once here. [`Graph::args`] adds the dependents
+//! that UD leaves implicit but that an event needs: the shared subject of
+//! coordinated verbs ("gunmen shot and killed"), the controlled subject of an
+//! `xcomp` ("threatened to strike"), the subject of a participial `advcl`
+//! ("..., killing two soldiers") and the noun a participle or relative clause
+//! modifies ("soldiers killed in the blast", "the strike that killed").
+
+use crate::document::{Document, Entity, Span, TimeExpr, WordSyntax};
+
+/// Relative pronouns: a relative clause's subject or object that stands
+/// for the noun the clause modifies.
+const RELATIVE: [&str; 4] = ["that", "which", "who", "whom"];
+
+/// The entity mentions and time expressions of each sentence of a document,
+/// found once per document so that looking up a word's is cheap (the
+/// engine stays linear in the document's length).
+pub struct Mentions {
+    /// Per sentence, indices into `Document::entities`.
+    pub entities: Vec<Vec<usize>>,
+    /// Per sentence, indices into `Document::times`.
+    pub times: Vec<Vec<usize>>,
+}
+
+impl Mentions {
+    pub fn new(doc: &Document) -> Mentions {
+        let n = doc.sentences.len();
+        let mut entities = vec![Vec::new(); n];
+        for (k, e) in doc.entities.iter().enumerate() {
+            if let Some(list) = entities.get_mut(e.sentence) {
+                list.push(k);
+            }
+        }
+        let mut times = vec![Vec::new(); n];
+        for (k, t) in doc.times.iter().enumerate() {
+            // Sentences are in text order: the last one starting before the time.
+            let s = doc
+                .sentences
+                .partition_point(|s| s.span.start <= t.span.start);
+            if s > 0 && doc.sentences[s - 1].span.overlaps(&t.span) {
+                times[s - 1].push(k);
+            }
+        }
+        Mentions { entities, times }
+    }
+}
+
+pub struct Graph<'a> {
+    pub doc: &'a Document,
+    pub mentions: &'a Mentions,
+    pub sentence: usize,
+    words: &'a [WordSyntax],
+    spans: Vec<Span>,
+    children: Vec<Vec<usize>>,
+    lemmas: Vec<String>,
+}
+
+impl<'a> Graph<'a> {
+    /// The parse of sentence `s`, or `None` when it has none (or one that
+    /// does not fit its words, which a rule must not walk).
+    pub fn new(doc: &'a Document, mentions: &'a Mentions, s: usize) -> Option<Graph<'a>> {
+        let sentence = doc.sentences.get(s)?;
+        let words = &sentence.syntax[..];
+        let n = words.len();
+        if n == 0 || n != sentence.tokens.len() || words.iter().any(|w| w.head > n) {
+            return None;
+        }
+        let mut children = vec![Vec::new(); n];
+        for (i, w) in words.iter().enumerate() {
+            if w.head > 0 && w.head - 1 != i {
+                children[w.head - 1].push(i);
+            }
+        }
+        Some(Graph {
+            doc,
+            mentions,
+            sentence: s,
+            words,
+            spans: sentence.tokens.iter().map(|t| t.span).collect(),
+            children,
+            lemmas: words.iter().map(|w| w.lemma.to_lowercase()).collect(),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    pub fn head(&self, i: usize) -> Option<usize> {
+        let h = self.words[i].head;
+        (h > 0 && h - 1 != i).then(|| h - 1)
+    }
+
+    pub fn rel(&self, i: usize) -> &str {
+        &self.words[i].deprel
+    }
+
+    /// The lemma, lowercased.
+    pub fn lemma(&self, i: usize) -> &str {
+        &self.lemmas[i]
+    }
+
+    pub fn upos(&self, i: usize) -> &str {
+        &self.words[i].upos
+    }
+
+    pub fn xpos(&self, i: usize) -> &str {
+        &self.words[i].xpos
+    }
+
+    /// Whether a morphological feature is set (`Tense=Pres`).
+    pub fn feat(&self, i: usize, feat: &str) -> bool {
+        self.words[i].feats.split('|').any(|f| f == feat)
+    }
+
+    pub fn form(&self, i: usize) -> &str {
+        self.doc.slice(self.spans[i])
+    }
+
+    pub fn span(&self, i: usize) -> Span {
+        self.spans[i]
+    }
+
+    pub fn children(&self, i: usize) -> &[usize] {
+        &self.children[i]
+    }
+
+    /// Direct dependents with exactly this relation.
+    pub fn deps<'s>(&'s self, i: usize, rel: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.children[i]
+            .iter()
+            .copied()
+            .filter(move |&c| self.rel(c) == rel)
+    }
+
+    /// Whether a direct dependent with this relation has one of `lemmas`.
+    pub fn has_dep(&self, i: usize, rel: &str, lemmas: &[String]) -> bool {
+        self.deps(i, rel)
+            .any(|c| lemmas.iter().any(|l| l == self.lemma(c)))
+    }
+
+    /// The lemmas of a nominal's prepositions (`case`), and of `fixed`
+    /// words that complete them ("because of").
+    pub fn cases(&self, i: usize) -> Vec<&str> {
+        self.deps(i, "case").map(|c| self.lemma(c)).collect()
+    }
+
+    pub fn is_verbal(&self, i: usize) -> bool {
+        matches!(self.upos(i), "VERB" | "AUX")
+    }
+
+    pub fn is_relative_pronoun(&self, i: usize) -> bool {
+        self.upos(i) == "PRON"
+            && (self.feat(i, "PronType=Rel") || RELATIVE.contains(&self.lemma(i)))
+            && self.head(i).is_some_and(|h| self.rel(h) == "acl:relcl")
+    }
+
+    /// The entity mention the word lies in.
+    pub fn entity(&self, i: usize) -> Option<&'a Entity> {
+        let span = self.spans[i];
+        self.mentions.entities[self.sentence]
+            .iter()
+            .map(|&k| &self.doc.entities[k])
+            .find(|e| e.span.contains(&span))
+    }
+
+    /// The time expression the word lies in.
+    pub fn time(&self, i: usize) -> Option<&'a TimeExpr> {
+        let span = self.spans[i];
+        self.mentions.times[self.sentence]
+            .iter()
+            .map(|&k| &self.doc.times[k])
+            .find(|t| t.span.overlaps(&span))
+    }
+
+    /// Dependents with relation `rel`, with the implicit ones UD leaves to
+    /// the reader (see the module documentation).
+    pub fn args(&self, i: usize, rel: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = self.deps(i, rel).collect();
+        for f in found.iter_mut() {
+            if self.is_relative_pronoun(*f) {
+                *f = self.head(i).unwrap_or(*f);
+            }
+        }
+        if found.is_empty() {
+            found = self.implicit(i, rel);
+        }
+        found
+    }
+
+    /// The implicit dependent `rel` of `i`, from its head (see [`Graph::args`]).
+    fn implicit(&self, i: usize, rel: &str) -> Vec<usize> {
+        let Some(h) = self.head(i) else {
+            return Vec::new();
+        };
+        let subject = rel == "nsubj" || rel == "nsubj:pass";
+        match self.rel(i) {
+            "conj" if self.is_verbal(h) && subject => self.args(h, rel),
+            // "shot and killed two officers": the shared object hangs on the
+            // first verb, after the second.
+            "conj" if self.is_verbal(h) && rel == "obj" => {
+                self.args(h, rel).into_iter().filter(|&o| o > i).collect()
+            }
+            "xcomp" if rel == "nsubj" => self.args(h, "nsubj"),
+            // "..., killing two", "accused of shooting X", "after storming the
+            // town": a participle or gerund shares its head's subject.
+            "advcl"
+                if rel == "nsubj"
+                    && (self.xpos(i) == "VBG" || self.deps(i, "mark").next().is_none()) =>
+            {
+                let subject = self.args(h, "nsubj");
+                if subject.is_empty() {
+                    self.args(h, "nsubj:pass")
+                } else {
+                    subject
+                }
+            }
+            "acl" if self.xpos(i) == "VBN" && rel == "nsubj:pass" => vec![h],
+            "acl" if self.xpos(i) == "VBG" && rel == "nsubj" => vec![h],
+            _ if rel == "obj" => self.object_from_conjunct(i),
+            _ => Vec::new(),
+        }
+    }
+
+    /// "gunmen shot and killed X" parsed with X on "killed": X is the object
+    /// of "shot" too, when "killed" has no subject of its own.
+    fn object_from_conjunct(&self, i: usize) -> Vec<usize> {
+        self.deps(i, "conj")
+            .filter(|&c| self.is_verbal(c) && self.deps(c, "nsubj").next().is_none())
+            .flat_map(|c| self.deps(c, "obj").collect::<Vec<_>>())
+            .collect()
+    }
+
+    /// The word and the words coordinated with it ("soldiers and police"),
+    /// nominals only: each conjunct is an argument of its own.
+    pub fn conjuncts(&self, i: usize) -> Vec<usize> {
+        let mut out = vec![i];
+        let mut k = 0;
+        while k < out.len() {
+            let w = out[k];
+            for c in self.deps(w, "conj") {
+                if !self.is_verbal(c) && !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+            k += 1;
+        }
+        out
+    }
+
+    /// The verb whose clause the word is in: the word itself for a verb,
+    /// else the nearest verbal head (a nominal trigger's governing verb).
+    pub fn clause_verb(&self, i: usize) -> usize {
+        let mut w = i;
+        for _ in 0..self.len() {
+            if self.is_verbal(w) || self.deps(w, "cop").next().is_some() {
+                return w;
+            }
+            match self.head(w) {
+                Some(h) => w = h,
+                None => return w,
+            }
+        }
+        w
+    }
+}

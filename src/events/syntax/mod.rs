@@ -1,0 +1,225 @@
+//! The events engine on the parse: who did what to whom, where and when,
+//! read off dependency paths that the rule file `rules/events_syntax.toml`
+//! describes (the format is documented at its top).
+//!
+//! Each module has one job: [`file`] the rule file and its checks, [`graph`]
+//! walking a sentence's parse, [`paths`] the path language, [`args`] filling
+//! roles, [`phrase`] argument spans, [`pronouns`] pronoun antecedents,
+//! [`casualties`] counts, [`modality`] modality and genericity, [`timing`]
+//! an event's time, [`coref`] one id per real event in a document, and
+//! [`conllu`] reading hand-written or parser-written parses.
+//!
+//! The engine needs `Sentence::syntax`: a sentence without a parse gives no
+//! events. The old window engine ([`crate::events::EventRules`]) stays the
+//! pipeline's default until this one scores better.
+
+pub mod args;
+pub mod casualties;
+pub mod conllu;
+pub mod coref;
+pub mod file;
+pub mod graph;
+pub mod modality;
+pub mod paths;
+pub mod phrase;
+pub mod pronouns;
+pub mod timing;
+
+#[cfg(test)]
+mod examples;
+#[cfg(test)]
+mod tests;
+
+use crate::document::{Argument, Document, Event};
+use crate::error::{Error, Result};
+use crate::rules::RuleFile;
+use file::{Casualty, FileFormat, Rule};
+use graph::Graph;
+use modality::ModalityWords;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// The compiled rule file; [`SyntaxEvents::process`] runs it on a document.
+pub struct SyntaxEvents {
+    pub rules: Vec<Rule>,
+    classes: HashMap<String, HashSet<String>>,
+    modality: ModalityWords,
+    definite: Vec<String>,
+    /// Trigger lemma → indices of the rules it may trigger, in file order.
+    index: HashMap<String, Vec<usize>>,
+}
+
+impl RuleFile for SyntaxEvents {
+    const BUILTIN: &'static str = include_str!("../../../rules/events_syntax.toml");
+    const BUILTIN_PATH: &'static str = "rules/events_syntax.toml";
+
+    fn parse(source: &str, path: &Path) -> Result<Self> {
+        let f: FileFormat =
+            toml::from_str(source).map_err(|e| Error::format(path, None, e.to_string()))?;
+        let mut rules = Vec::new();
+        for r in &f.rules {
+            let rule = file::rule(r, &f)
+                .map_err(|e| Error::format(path, None, format!("rule {}: {e}", r.id)))?;
+            if rules.iter().any(|x: &Rule| x.id == rule.id) {
+                return Err(Error::format(
+                    path,
+                    None,
+                    format!("rule id {} used twice", r.id),
+                ));
+            }
+            rules.push(rule);
+        }
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (k, r) in rules.iter().enumerate() {
+            for (lemma, _) in &r.triggers {
+                let list = index.entry(lemma.clone()).or_default();
+                if !list.contains(&k) {
+                    list.push(k);
+                }
+            }
+        }
+        let lower = |v: &Vec<String>| v.iter().map(|w| w.to_lowercase()).collect();
+        Ok(SyntaxEvents {
+            rules,
+            classes: f
+                .classes
+                .iter()
+                .map(|(k, v)| (k.clone(), lower(v)))
+                .collect(),
+            modality: f.modality,
+            definite: f.definite,
+            index,
+        })
+    }
+}
+
+impl SyntaxEvents {
+    /// Replaces the document's events with those the rules find in its
+    /// parsed sentences, then gives mentions of one real event one
+    /// `doc_event` id. Linear in the document's length, except that the
+    /// coreference step compares each event with the document-level events
+    /// before it (a few dozen in a long article).
+    pub fn process(&self, doc: &mut Document) {
+        let mut events = Vec::new();
+        let mut definite = Vec::new();
+        let mentions = graph::Mentions::new(doc);
+        for s in 0..doc.sentences.len() {
+            let Some(g) = Graph::new(doc, &mentions, s) else {
+                continue;
+            };
+            for (e, d) in self.sentence_events(&g) {
+                events.push(e);
+                definite.push(d);
+            }
+        }
+        doc.events = events;
+        carry_casualties(&mut doc.events);
+        coref::cluster(doc, &definite);
+    }
+
+    /// The events of one sentence, each with whether its trigger is a
+    /// definite nominal ("the attack").
+    fn sentence_events(&self, g: &Graph) -> Vec<(Event, bool)> {
+        let mut out: Vec<(Event, bool)> = Vec::new();
+        for t in 0..g.len() {
+            let Some(candidates) = self.index.get(g.lemma(t)) else {
+                continue;
+            };
+            for &k in candidates {
+                let rule = &self.rules[k];
+                let taken = out
+                    .iter()
+                    .any(|(e, _)| e.trigger == g.span(t) && e.event_type == rule.event_type);
+                if !taken && self.triggers(g, rule, t) {
+                    let definite = g.upos(t) == "NOUN" && g.has_dep(t, "det", &self.definite);
+                    out.push((self.event(g, rule, t), definite));
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether word `t` triggers the rule: a listed lemma with its part of
+    /// speech (a verb or a noun when none is given), and the constraints.
+    fn triggers(&self, g: &Graph, rule: &Rule, t: usize) -> bool {
+        let upos = g.upos(t);
+        let listed = rule.triggers.iter().any(|(l, u)| {
+            l == g.lemma(t)
+                && match u {
+                    Some(u) => u == upos,
+                    None => upos == "VERB" || upos == "NOUN",
+                }
+        });
+        listed
+            && (rule.requires.is_empty()
+                || rule.requires.iter().any(|p| !p.follow(g, t).is_empty()))
+            && rule.forbids.iter().all(|p| p.follow(g, t).is_empty())
+    }
+
+    /// The event the rule builds at trigger `t`.
+    fn event(&self, g: &Graph, rule: &Rule, t: usize) -> Event {
+        let filled = args::fill(g, rule, t, &self.classes);
+        let victims: Vec<usize> = filled
+            .iter()
+            .filter(|f| f.argument.role == "Victim")
+            .map(|f| f.head)
+            .collect();
+        let mut arguments: Vec<Argument> = filled.into_iter().map(|f| f.argument).collect();
+        let time = timing::event_time(g, t);
+        if let Some(time) = time {
+            arguments.push(Argument {
+                role: "Time".into(),
+                span: time.span,
+                value: Some(time.value.clone()),
+                ..Default::default()
+            });
+        }
+        let count = rule.casualties.and_then(|_| casualties::total(g, &victims));
+        let genericity = modality::genericity(g, t, time.is_some(), !arguments.is_empty());
+        let mut event = Event {
+            event_type: rule.event_type.clone(),
+            trigger: g.span(t),
+            arguments,
+            score: 1.0,
+            sentence: g.sentence,
+            rule: rule.id.clone(),
+            modality: modality::modality(g, &self.modality, t),
+            genericity,
+            casualties_at_least: count.is_some_and(|c| c.at_least),
+            ..Default::default()
+        };
+        match rule.casualties {
+            Some(Casualty::Killed) => event.killed = count.map(|c| c.n),
+            Some(Casualty::Injured) => event.injured = count.map(|c| c.n),
+            None => {}
+        }
+        event
+    }
+}
+
+/// An Attack reports the deaths and injuries of the Die and Injure events
+/// in its sentence ("attacked a checkpoint, killing two soldiers").
+fn carry_casualties(events: &mut [Event]) {
+    for i in 0..events.len() {
+        if events[i].event_type != "Conflict:Attack" {
+            continue;
+        }
+        let s = events[i].sentence;
+        let of = |t: &str| {
+            events
+                .iter()
+                .find(|e| e.sentence == s && e.event_type == t && e.modality.is_asserted())
+                .map(|e| (e.killed.or(e.injured), e.casualties_at_least))
+        };
+        let (died, hurt) = (of("Life:Die"), of("Life:Injure"));
+        let a = &mut events[i];
+        if let Some((Some(n), least)) = died {
+            a.killed = a.killed.or(Some(n));
+            a.casualties_at_least |= least;
+        }
+        if let Some((Some(n), least)) = hurt {
+            a.injured = a.injured.or(Some(n));
+            a.casualties_at_least |= least;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Event semantics: whether the text says the event happened (modality) and
+//! whether it is one occurrence or a kind of event (genericity).
+//!
+//! Both are read off the trigger's clause: negation and modal auxiliaries on
+//! the trigger or on the verb that governs a nominal trigger ("no arrests
+//! were made", "could attack"), and verbs of planning or threatening that
+//! take the event as their complement ("threatened to strike"). The words
+//! are data ([`ModalityWords`], in the rule file).
+
+use super::graph::Graph;
+use crate::document::{Genericity, Modality};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModalityWords {
+    /// `advmod` lemmas that negate their verb ("not", "never").
+    #[serde(default)]
+    pub negation: Vec<String>,
+    /// Determiners that negate their noun ("no arrests").
+    #[serde(default)]
+    pub negative_determiners: Vec<String>,
+    /// Auxiliaries of the future ("will").
+    #[serde(default)]
+    pub future_aux: Vec<String>,
+    /// Auxiliaries of possibility ("could", "would", "may", "might").
+    #[serde(default)]
+    pub hypothetical_aux: Vec<String>,
+    /// Verbs whose complement (`xcomp`, or object for a nominal trigger) is
+    /// planned ("plan", "intend", "prepare").
+    #[serde(default)]
+    pub future_heads: Vec<String>,
+    /// Verbs and nouns whose complement is threatened, wanted or feared
+    /// ("threaten", "want", "vow", "fear", "threat").
+    #[serde(default)]
+    pub hypothetical_heads: Vec<String>,
+    /// Subordinators of a condition ("if", "unless").
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    /// Light verbs whose object (or passive subject) is the event itself
+    /// ("made no arrests", "could carry out attacks"): their negation and
+    /// modals are the event's. Other verbs' are not ("could not confirm
+    /// the attack" reports an attack).
+    #[serde(default)]
+    pub support_verbs: Vec<String>,
+}
+
+/// The modality of the event triggered by word `t`.
+pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
+    let v = g.clause_verb(t);
+    let support = v != t
+        && matches!(g.rel(t), "obj" | "nsubj:pass")
+        && words.support_verbs.iter().any(|l| l == g.lemma(v));
+    let scope = if support { vec![t, v] } else { vec![t] };
+    if scope
+        .iter()
+        .any(|&w| g.has_dep(w, "advmod", &words.negation))
+        || g.has_dep(t, "det", &words.negative_determiners)
+    {
+        return Modality::Negated;
+    }
+    let aux = |list: &[String]| {
+        scope
+            .iter()
+            .any(|&w| g.has_dep(w, "aux", list) || g.has_dep(w, "aux:pass", list))
+    };
+    if aux(&words.hypothetical_aux)
+        || scope
+            .iter()
+            .any(|&w| g.has_dep(w, "mark", &words.conditions))
+    {
+        return Modality::Hypothetical;
+    }
+    if aux(&words.future_aux) {
+        return Modality::Future;
+    }
+    // The event as the complement of a verb of planning or threatening.
+    let governor = g
+        .head(t)
+        .filter(|_| matches!(g.rel(t), "xcomp" | "obj" | "nmod" | "ccomp"));
+    if let Some(h) = governor {
+        if words.future_heads.iter().any(|l| l == g.lemma(h)) {
+            return Modality::Future;
+        }
+        if words.hypothetical_heads.iter().any(|l| l == g.lemma(h)) {
+            return Modality::Hypothetical;
+        }
+    }
+    Modality::Asserted
+}
+
+/// The genericity of the event triggered by `t`: a bare plural nominal
+/// trigger that is the subject of a present-tense clause and has no time
+/// ("terror attacks are rising") is a kind of event, not one event; so is a
+/// bare nominal with no participant, place or time at all ("personal
+/// attacks", "protests are a right", "fears of unrest").
+pub fn genericity(g: &Graph, t: usize, has_time: bool, has_args: bool) -> Genericity {
+    let plural = g.xpos(t) == "NNS" || g.feat(t, "Number=Plur");
+    let bare = !g
+        .children(t)
+        .iter()
+        .any(|&c| matches!(g.rel(c), "det" | "nummod" | "nmod:poss" | "det:poss"));
+    let subject = matches!(g.rel(t), "nsubj" | "nsubj:pass");
+    let present = g.head(t).is_some_and(|h| present_tense(g, h));
+    let kind = (plural && subject && present) || !has_args;
+    if g.upos(t) == "NOUN" && bare && kind && !has_time {
+        Genericity::Generic
+    } else {
+        Genericity::Specific
+    }
+}
+
+/// Whether a clause's verb, or its auxiliary or copula, is in the present.
+fn present_tense(g: &Graph, v: usize) -> bool {
+    let pres = |w: usize| matches!(g.xpos(w), "VBZ" | "VBP") || g.feat(w, "Tense=Pres");
+    let finite = std::iter::once(v).chain(
+        g.children(v)
+            .iter()
+            .copied()
+            .filter(|&c| matches!(g.rel(c), "aux" | "aux:pass" | "cop")),
+    );
+    let mut any_past = false;
+    let mut any_pres = false;
+    for w in finite {
+        any_past |= g.xpos(w) == "VBD" || g.feat(w, "Tense=Past") && g.xpos(w) != "VBN";
+        any_pres |= pres(w);
+    }
+    any_pres && !any_past
+}

@@ -1,0 +1,78 @@
+//! Argument spans: the noun phrase of an argument's head word, read off the
+//! parse.
+//!
+//! The phrase is the head with the modifiers that say which thing it is
+//! (determiners, adjectives, compounds, numbers, possessors, flat names and
+//! "of" chains: "the leader of the armed group"), and without what says
+//! something else about it: relative clauses, appositions, coordinated nouns
+//! (each conjunct is an argument of its own) and other prepositional phrases
+//! (often other arguments: "a checkpoint *near Tal Afar*").
+
+use super::graph::Graph;
+use crate::document::Span;
+
+/// Relations whose whole subtree belongs to the phrase of their head.
+const INSIDE: [&str; 11] = [
+    "det",
+    "det:poss",
+    "amod",
+    "compound",
+    "nummod",
+    "nmod:poss",
+    "flat",
+    "flat:name",
+    "fixed",
+    "advmod",
+    "goeswith",
+];
+
+/// The noun phrase headed by word `head`, as a span of the document; it
+/// also covers the whole entity mention the head lies in.
+pub fn noun_phrase(g: &Graph, head: usize) -> Span {
+    let mut inside = vec![false; g.len()];
+    collect(g, head, true, &mut inside);
+    // The phrase is contiguous: the run of included words around the head.
+    let mut start = head;
+    while start > 0 && inside[start - 1] {
+        start -= 1;
+    }
+    let mut end = head;
+    while end + 1 < g.len() && inside[end + 1] {
+        end += 1;
+    }
+    // An opening punctuation mark or preposition is never the phrase's edge.
+    while start < head && matches!(g.upos(start), "PUNCT" | "ADP" | "CCONJ") {
+        start += 1;
+    }
+    while end > head && matches!(g.upos(end), "PUNCT" | "ADP" | "CCONJ") {
+        end -= 1;
+    }
+    let mut span = Span::new(g.span(start).start, g.span(end).end);
+    if let Some(e) = g.entity(head) {
+        span = Span::new(span.start.min(e.span.start), span.end.max(e.span.end));
+    }
+    span
+}
+
+fn collect(g: &Graph, w: usize, top: bool, inside: &mut [bool]) {
+    inside[w] = true;
+    for &c in g.children(w) {
+        let rel = g.rel(c);
+        let of_chain = rel == "nmod" && g.cases(c).contains(&"of");
+        let keep = INSIDE.contains(&rel)
+            || of_chain
+            // The preposition of an inner "of" phrase, the 's of a possessor.
+            || (!top && rel == "case")
+            // Punctuation inside a name ("al-Muhandis") or a number ("1,200").
+            || (rel == "punct" && is_inner_punct(g, c));
+        if keep {
+            collect(g, c, false, inside);
+        }
+    }
+}
+
+/// Hyphens and periods that glue words of a name together, not commas or
+/// brackets that set a phrase off.
+fn is_inner_punct(g: &Graph, c: usize) -> bool {
+    matches!(g.form(c), "-" | "." | "'" | "’")
+}

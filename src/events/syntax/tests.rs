@@ -1,0 +1,197 @@
+//! Unit tests of the engine on hand-written parses (tests.conllu, found by
+//! their text; see [`super::conllu`]). The rule file's own examples are run
+//! by `examples.rs`.
+
+use super::conllu;
+use super::SyntaxEvents;
+use crate::document::{Document, Event, Genericity, Modality};
+use crate::rules::RuleFile;
+use chrono::NaiveDate;
+
+const PARSES: &str = include_str!("tests.conllu");
+
+/// A document of these sentences (by text), run through the engine.
+fn doc(sentences: &[&str]) -> Document {
+    let blocks = conllu::blocks(PARSES);
+    let picked: Vec<&str> = sentences
+        .iter()
+        .map(|s| {
+            blocks
+                .iter()
+                .find(|b| conllu::text_of(b).as_deref() == Ok(*s))
+                .unwrap_or_else(|| panic!("no parse for {s:?}"))
+                .as_str()
+        })
+        .collect();
+    let published = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+    let mut d = conllu::document("t", &picked, published).expect("valid CoNLL-U");
+    SyntaxEvents::builtin().process(&mut d);
+    d
+}
+
+/// The arguments of an event as (role, phrase) pairs, time left out.
+fn args(d: &Document, e: &Event) -> Vec<(String, String)> {
+    e.arguments
+        .iter()
+        .filter(|a| a.role != "Time")
+        .map(|a| (a.role.clone(), d.slice(a.span).to_string()))
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+fn event<'d>(d: &'d Document, ty: &str, nth: usize) -> &'d Event {
+    d.events
+        .iter()
+        .filter(|e| e.event_type == ty)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no event {nth} of type {ty}"))
+}
+
+#[test]
+fn casualties_count_the_victim_not_the_year() {
+    let d = doc(&["On 4 June 2023, gunmen killed a police officer in Sinjar."]);
+    let e = event(&d, "Life:Die", 0);
+    assert_eq!(e.killed, Some(1));
+    assert!(!e.casualties_at_least);
+    let time = e.arguments.iter().find(|a| a.role == "Time").unwrap();
+    assert_eq!(time.value.as_deref(), Some("2023-06-04"));
+    assert_eq!(
+        args(&d, e),
+        pairs(&[
+            ("Agent", "gunmen"),
+            ("Victim", "a police officer"),
+            ("Place", "Sinjar")
+        ])
+    );
+}
+
+#[test]
+fn an_age_is_not_a_count() {
+    let d = doc(&["A 25-year-old man was killed in Selo."]);
+    assert_eq!(event(&d, "Life:Die", 0).killed, Some(1));
+}
+
+#[test]
+fn coordinated_passive_subjects_are_each_a_victim_and_add_up() {
+    let d = doc(&["Two soldiers and a police officer were wounded in Korva."]);
+    let e = event(&d, "Life:Injure", 0);
+    assert_eq!(e.injured, Some(3));
+    assert_eq!(
+        args(&d, e),
+        pairs(&[
+            ("Victim", "Two soldiers"),
+            ("Victim", "a police officer"),
+            ("Place", "Korva")
+        ])
+    );
+}
+
+#[test]
+fn a_relative_clause_stays_out_of_the_argument_phrase() {
+    let d = doc(&["Police arrested the leader of the armed group that seized the town."]);
+    let e = event(&d, "Justice:Arrest-Jail", 0);
+    assert_eq!(
+        args(&d, e),
+        pairs(&[
+            ("Agent", "Police"),
+            ("Person", "the leader of the armed group")
+        ])
+    );
+}
+
+#[test]
+fn negation_on_the_trigger_but_not_on_a_reporting_verb() {
+    let d = doc(&["The army did not attack the village."]);
+    assert_eq!(event(&d, "Conflict:Attack", 0).modality, Modality::Negated);
+    let d = doc(&["Officials could not confirm the attack."]);
+    assert_eq!(event(&d, "Conflict:Attack", 0).modality, Modality::Asserted);
+}
+
+#[test]
+fn a_duration_is_never_the_event_time() {
+    let d = doc(&["The battle lasted three days in Korva."]);
+    let e = event(&d, "Conflict:Attack", 0);
+    assert!(
+        e.arguments.iter().all(|a| a.role != "Time"),
+        "{:?}",
+        e.arguments
+    );
+    assert_eq!(e.genericity, Genericity::Specific);
+    assert_eq!(args(&d, e), pairs(&[("Place", "Korva")]));
+}
+
+#[test]
+fn a_pronoun_is_resolved_only_when_one_name_fits() {
+    let d = doc(&[
+        "Aras Demir leads the Dawn Brigade.",
+        "He ordered the attack on Selo.",
+    ]);
+    let e = event(&d, "Conflict:Attack", 0);
+    let attacker = e.arguments.iter().find(|a| a.role == "Attacker").unwrap();
+    assert_eq!(d.slice(attacker.span), "He");
+    assert_eq!(attacker.antecedent.map(|s| d.slice(s)), Some("Aras Demir"));
+
+    let d = doc(&[
+        "Aras Demir met Omar Talib.",
+        "He ordered the attack on Selo.",
+    ]);
+    let e = event(&d, "Conflict:Attack", 0);
+    let attacker = e.arguments.iter().find(|a| a.role == "Attacker").unwrap();
+    assert_eq!(d.slice(attacker.span), "He");
+    assert_eq!(attacker.antecedent, None);
+}
+
+#[test]
+fn the_attack_later_is_the_same_event_and_its_deaths_are_linked() {
+    let d = doc(&[
+        "Gunmen attacked a checkpoint in Tal Afar on Sunday.",
+        "The attack killed two soldiers.",
+        "Rebels shelled Korva on Monday.",
+    ]);
+    let first = event(&d, "Conflict:Attack", 0);
+    let again = event(&d, "Conflict:Attack", 1);
+    let other = event(&d, "Conflict:Attack", 2);
+    let die = event(&d, "Life:Die", 0);
+    assert_eq!(first.doc_event, again.doc_event);
+    assert_ne!(first.doc_event, other.doc_event);
+    assert_ne!(die.doc_event, first.doc_event);
+    assert_eq!(die.linked, vec![again.doc_event.unwrap()]);
+    assert_eq!(again.killed, Some(2));
+    assert_eq!(
+        args(&d, first),
+        pairs(&[
+            ("Attacker", "Gunmen"),
+            ("Target", "a checkpoint"),
+            ("Place", "Tal Afar")
+        ])
+    );
+}
+
+#[test]
+fn rule_file_errors_name_the_rule() {
+    use std::path::Path;
+    let bad = "[[rule]]\nid = \"x\"\ntype = \"Conflict:Attack\"\ntriggers = [\"attack/VERB\"]\n\
+               [[rule.role]]\nrole = \"Target\"\npaths = [\"obl[where=in]\"]\n";
+    let err = SyntaxEvents::parse(bad, Path::new("r.toml"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("rule x") && err.contains("unknown filter"),
+        "{err}"
+    );
+    let bad = bad.replace("obl[where=in]", "obj").replace(
+        "role = \"Target\"",
+        "role = \"Target\"\nclasses = [\"nope\"]",
+    );
+    let err = SyntaxEvents::parse(&bad, Path::new("r.toml"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("unknown class"), "{err}");
+}

@@ -1,0 +1,61 @@
+//! The time of an event: the time expression attached to its trigger in the
+//! parse ("killed *on Tuesday*", "the *March 3* attack"), else one attached
+//! to the verb of its clause, else none. Durations and sets ("for three
+//! days", "every hour") are never an event's date; neither is a time
+//! expression merely somewhere in the sentence.
+
+use super::graph::Graph;
+use crate::document::TimeExpr;
+
+/// Relations by which a time expression attaches to what it dates.
+const TIME_RELS: [&str; 8] = [
+    "obl:tmod",
+    "obl",
+    "nmod:tmod",
+    "obl:npmod",
+    "nmod",
+    "compound",
+    "advmod",
+    "amod",
+];
+
+/// The time expression dating the event triggered by `t`.
+pub fn event_time<'a>(g: &Graph<'a>, t: usize) -> Option<&'a TimeExpr> {
+    let v = g.clause_verb(t);
+    attached(g, t)
+        .or_else(|| if v != t { attached(g, v) } else { None })
+        .or_else(|| shared_verb(g, t).and_then(|h| attached(g, h)))
+}
+
+/// The verb whose time a verbal trigger shares: the first of coordinated
+/// verbs ("shot and killed ... on Sunday"), or the main verb of a
+/// participial clause ("attacked the post on Sunday, killing two").
+fn shared_verb(g: &Graph, t: usize) -> Option<usize> {
+    let h = g.head(t)?;
+    let shares = match g.rel(t) {
+        "conj" => true,
+        "advcl" | "xcomp" => g.deps(t, "mark").next().is_none(),
+        _ => false,
+    };
+    (shares && g.is_verbal(h) && g.is_verbal(t)).then_some(h)
+}
+
+/// A DATE or TIME expression whose head word depends on `w`.
+fn attached<'a>(g: &Graph<'a>, w: usize) -> Option<&'a TimeExpr> {
+    g.children(w)
+        .iter()
+        .filter(|&&c| TIME_RELS.contains(&g.rel(c)))
+        .find_map(|&c| {
+            let time = g.time(c).or_else(|| inner_time(g, c))?;
+            matches!(time.timex_type.as_str(), "DATE" | "TIME").then_some(time)
+        })
+}
+
+/// A time expression in the phrase of `c` ("on the night of 4 June": the
+/// expression is on a dependent of "night").
+fn inner_time<'a>(g: &Graph<'a>, c: usize) -> Option<&'a TimeExpr> {
+    g.children(c)
+        .iter()
+        .filter(|&&d| matches!(g.rel(d), "nmod" | "nummod" | "compound" | "flat"))
+        .find_map(|&d| g.time(d))
+}
