@@ -271,8 +271,10 @@ const DEFAULT_PARSER: &str = "models/parser-en-ewt";
 #[derive(Args, Clone)]
 struct ParserArgs {
     /// Parser model directory (its config.json names the encoder it reads).
-    #[arg(long, default_value = DEFAULT_PARSER)]
-    parser: PathBuf,
+    /// Default: models/parser-en-ewt of the current directory, else of the
+    /// checkout the binary was built in.
+    #[arg(long)]
+    parser: Option<PathBuf>,
     /// Where to run the models: auto uses CUDA when libtorch sees a GPU.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
@@ -283,8 +285,12 @@ fn parse_conllu(
     file: &Path,
     args: &ParserArgs,
 ) -> Result<(ConlluFile, Vec<Vec<casefile::syntax::conllu::WordParse>>)> {
-    let (tagger, parser) = SyntaxParser::load_with_encoder(&args.parser, args.device.resolve()?)
-        .with_context(|| format!("loading parser {}", args.parser.display()))?;
+    let dir = args
+        .parser
+        .clone()
+        .unwrap_or_else(|| shipped_dir(DEFAULT_PARSER));
+    let (tagger, parser) = SyntaxParser::load_with_encoder(&dir, args.device.resolve()?)
+        .with_context(|| format!("loading parser {}", dir.display()))?;
     let conllu = ConlluFile::read(file)?;
     let words: Vec<Vec<&str>> = conllu.sentences.iter().map(|s| s.forms()).collect();
     let parses = parser.parse(&tagger, &words)?;
@@ -331,13 +337,19 @@ fn default_model() -> PathBuf {
     if let Some(p) = std::env::var_os("CASEFILE_MODEL") {
         return PathBuf::from(p);
     }
-    let rel = PathBuf::from("models/ner-en-conll");
+    shipped_dir("models/ner-en-conll")
+}
+
+/// A shipped model directory: relative to the current directory, else to the
+/// checkout the binary was built in.
+fn shipped_dir(relative: &str) -> PathBuf {
+    let rel = PathBuf::from(relative);
     if rel.exists() {
         return rel;
     }
     if let Ok(exe) = std::env::current_exe() {
         for dir in exe.ancestors().skip(1).take(4) {
-            let candidate = dir.join("models/ner-en-conll");
+            let candidate = dir.join(relative);
             if candidate.exists() {
                 return candidate;
             }
@@ -532,7 +544,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 abbreviations,
                 events: rules,
                 actors,
-                parser: parser.or_else(|| syntax.then(|| PathBuf::from(DEFAULT_PARSER))),
+                parser: parser.or_else(|| syntax.then(|| shipped_dir(DEFAULT_PARSER))),
                 batch_docs,
             };
             let summary = extract(
@@ -732,7 +744,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 events: if syntax.is_some() { None } else { rules },
                 actors: None,
                 parser: parser.or_else(|| {
-                    let shipped = PathBuf::from(DEFAULT_PARSER);
+                    let shipped = shipped_dir(DEFAULT_PARSER);
                     (engine == Engine::Syntax && parses.is_none() && shipped.is_dir())
                         .then_some(shipped)
                 }),

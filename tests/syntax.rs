@@ -23,13 +23,15 @@ const SNIPPET: &str = "# newdoc id = test\n# sent_id = 1\n# text = I don't know.
 # sent_id = 2\r\n1\tThe\t_\t_\t_\t_\t_\t_\t_\t_\r\n2\tstrike\t_\t_\t_\t_\t_\t_\t_\t_\r\n\
 3\tkilled\t_\t_\t_\t_\t_\t_\t_\t_\r\n4\tfive\t_\t_\t_\t_\t_\t_\t_\t_\r\n5\tpeople\t_\t_\t_\t_\t_\t_\t_\t_\r\n";
 
-/// A parser trained for two epochs on 64 sentences, shared by the tests.
+/// A parser trained for two epochs on 64 sentences, shared by the tests. It
+/// lives under Cargo's target tmp directory (a static TempDir would never be
+/// removed) and is retrained on every run.
 fn tiny_parser() -> &'static Path {
-    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &DIR.get_or_init(|| {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
         let ud = shared().join("data/ud_english_ewt");
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("parser");
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("syntax-tiny/parser");
+        let _ = std::fs::remove_dir_all(&out);
         let s = |p: &Path| p.to_str().unwrap().to_string();
         casefile_ok(&[
             "train-parser",
@@ -53,9 +55,8 @@ fn tiny_parser() -> &'static Path {
             "64",
             "--quiet",
         ]);
-        (tmp, out)
+        out
     })
-    .1
 }
 
 fn tag(parser: &Path, text: &str) -> String {

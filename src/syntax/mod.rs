@@ -18,11 +18,13 @@ pub mod tree;
 use crate::error::{Error, Result};
 use crate::ner::{model::weights_file, Tagger};
 use conllu::WordParse;
-use lemma::Scripts;
+use lemma::{Lemmatizer, Lexicon, Scripts};
 use model::{Heads, Inputs, ParserConfig, SLOTS};
 use std::path::{Path, PathBuf};
 use tch::{Device, Kind, Tensor};
 
+/// The lemma lexicon's file in a parser directory.
+pub const LEXICON_FILE: &str = "lexicon.tsv";
 /// Sentences per encoder call when computing states for many sentences.
 const ENCODE_CHUNK: usize = 512;
 /// Most words in one batch of the heads at inference.
@@ -181,7 +183,7 @@ fn decode_heads(arcs: &Tensor, lengths: &[usize]) -> Vec<Vec<usize>> {
 /// Parses of the sentences of a batch.
 fn predict_batch(
     heads: &Heads,
-    scripts: &Scripts,
+    lemmas: &Lemmatizer,
     x: &Inputs,
     forms: &[&[&str]],
 ) -> Vec<Vec<WordParse>> {
@@ -211,9 +213,10 @@ fn predict_batch(
                 (0..x.lengths[b])
                     .map(|w| {
                         let at = b * words + w;
+                        let tag = &c.upos[upos[at] as usize];
                         WordParse {
-                            lemma: scripts.apply(lemma[at] as usize, forms[b][w]),
-                            upos: c.upos[upos[at] as usize].clone(),
+                            lemma: lemmas.lemma(forms[b][w], tag, lemma[at] as usize),
+                            upos: tag.clone(),
                             xpos: c.xpos[xpos[at] as usize].clone(),
                             feats: c.feats[feats[at] as usize].clone(),
                             head: t[w + 1],
@@ -229,7 +232,7 @@ fn predict_batch(
 /// Parses of every sentence of a cache, in order.
 pub fn predict(
     heads: &Heads,
-    scripts: &Scripts,
+    lemmas: &Lemmatizer,
     cache: &Cache,
     sentences: &[Vec<&str>],
 ) -> Vec<Vec<WordParse>> {
@@ -237,7 +240,7 @@ pub fn predict(
     for batch in plan(&cache.lengths) {
         let x = cache.inputs(&batch);
         let forms: Vec<&[&str]> = batch.iter().map(|&s| sentences[s].as_slice()).collect();
-        for (s, parse) in batch.iter().zip(predict_batch(heads, scripts, &x, &forms)) {
+        for (s, parse) in batch.iter().zip(predict_batch(heads, lemmas, &x, &forms)) {
             out[*s] = parse;
         }
     }
@@ -247,7 +250,7 @@ pub fn predict(
 /// A trained parser, ready to run on an encoder's states.
 pub struct Parser {
     pub heads: Heads,
-    pub scripts: Scripts,
+    pub lemmas: Lemmatizer,
     pub dir: PathBuf,
 }
 
@@ -256,6 +259,17 @@ fn read_config(dir: &Path) -> Result<ParserConfig> {
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     serde_json::from_str(&text)
         .map_err(|e| Error::model(&path, format!("not a casefile parser config: {e}")))
+}
+
+/// The model's `lexicon.tsv` ([`Lexicon`]); a parser without one lemmatises
+/// by scripts alone.
+fn read_lexicon(dir: &Path) -> Result<Lexicon> {
+    let path = dir.join(LEXICON_FILE);
+    if !path.exists() {
+        return Ok(Lexicon::default());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(Lexicon::from_tsv(&text))
 }
 
 impl Parser {
@@ -278,11 +292,14 @@ impl Parser {
                 found,
             });
         }
-        let scripts = Scripts::from_names(config.lemma.clone());
+        let lemmas = Lemmatizer {
+            scripts: Scripts::from_names(config.lemma.clone()),
+            lexicon: read_lexicon(dir)?,
+        };
         let heads = Heads::load(dir, config, tagger.model.device())?;
         Ok(Parser {
             heads,
-            scripts,
+            lemmas,
             dir: dir.to_path_buf(),
         })
     }
@@ -301,7 +318,7 @@ impl Parser {
         let mut out = Vec::with_capacity(sentences.len());
         for chunk in sentences.chunks(ENCODE_CHUNK) {
             let cache = encode_states(tagger, chunk, Kind::Float, |_| {})?;
-            out.extend(predict(&self.heads, &self.scripts, &cache, chunk));
+            out.extend(predict(&self.heads, &self.lemmas, &cache, chunk));
         }
         Ok(out)
     }
@@ -330,6 +347,6 @@ impl Parser {
             }
         }
         let cache = Cache::new(states, sentences, Kind::Float);
-        Ok(predict(&self.heads, &self.scripts, &cache, sentences))
+        Ok(predict(&self.heads, &self.lemmas, &cache, sentences))
     }
 }

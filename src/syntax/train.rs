@@ -8,9 +8,9 @@
 
 use super::conllu::{ConlluFile, Sentence};
 use super::eval::Scores;
-use super::lemma::Scripts;
+use super::lemma::{Lemmatizer, Lexicon, Scripts};
 use super::model::{fingerprint, Heads, ParserConfig};
-use super::{encode_states, predict, Cache};
+use super::{encode_states, predict, Cache, LEXICON_FILE};
 use crate::error::{Error, Result};
 use crate::ner::{model::weights_file, Tagger};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -354,46 +354,158 @@ fn parser_config(
     })
 }
 
-/// Trains, saving the best parser (by dev LAS) in `config.out`.
-pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
-    tch::manual_seed(config.seed as i64);
-    let mut rng = Rng(config.seed);
-    let train_file = read(&config.train, config.limit)?;
-    let dev_file = read(&config.dev, config.dev_limit)?;
-    let scripts = Scripts::learn(
-        train_file
-            .sentences
-            .iter()
-            .flat_map(|s| &s.words)
-            .map(|w| (w.form.as_str(), w.lemma.as_str())),
-        config.min_script_count,
+/// Lemma scripts and the (form, UPOS) lexicon of a training file.
+fn lemmatizer(train: &ConlluFile, min_script_count: usize) -> Lemmatizer {
+    let words = || train.sentences.iter().flat_map(|s| &s.words);
+    Lemmatizer {
+        scripts: Scripts::learn(
+            words().map(|w| (w.form.as_str(), w.lemma.as_str())),
+            min_script_count,
+        ),
+        lexicon: Lexicon::learn(
+            words().map(|w| (w.form.as_str(), w.upos.as_str(), w.lemma.as_str())),
+        ),
+    }
+}
+
+/// Linear warm-up to the peak rate, then linear decay to zero at the last
+/// planned step.
+struct Schedule {
+    peak: f64,
+    warmup: usize,
+    total: usize,
+}
+
+impl Schedule {
+    fn lr(&self, step: usize) -> f64 {
+        if step < self.warmup {
+            self.peak * (step + 1) as f64 / self.warmup as f64
+        } else {
+            self.peak * self.total.saturating_sub(step) as f64
+                / (self.total - self.warmup).max(1) as f64
+        }
+    }
+}
+
+/// What an epoch trains on.
+struct Data<'a> {
+    cache: &'a Cache,
+    gold: &'a Gold,
+    /// Print a line now and then when there is no progress bar.
+    log_lines: bool,
+}
+
+/// One pass over the training batches; returns the mean loss.
+fn run_epoch(
+    heads: &Heads,
+    opt: &mut nn::Optimizer,
+    data: &Data,
+    order: &[Vec<usize>],
+    schedule: &Schedule,
+    step: &mut usize,
+    bar: &ProgressBar,
+) -> f64 {
+    let mut loss_sum = 0.0;
+    for (b, batch) in order.iter().enumerate() {
+        let lr = schedule.lr(*step);
+        opt.set_lr(lr);
+        let loss = batch_loss(heads, data.cache, data.gold, batch);
+        opt.backward_step_clip_norm(&loss, 5.0);
+        loss_sum += loss.double_value(&[]);
+        *step += 1;
+        if b % 10 == 0 {
+            let msg = format!("loss {:.4} lr {lr:.2e}", loss_sum / (b + 1) as f64);
+            // Without a terminal the bar is hidden: log a line now and then.
+            if data.log_lines && bar.is_hidden() && b % 100 == 0 {
+                eprintln!("epoch {} step {b}/{}: {msg}", bar.prefix(), order.len());
+            }
+            bar.set_message(msg);
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    loss_sum / order.len().max(1) as f64
+}
+
+/// The dev scores of the heads as they are now.
+fn dev_entry(epoch: usize, loss: f64, s: &Scores, started: Instant) -> EpochLog {
+    EpochLog {
+        epoch,
+        mean_loss: loss,
+        dev_upos: s.upos_pct(),
+        dev_xpos: s.xpos_pct(),
+        dev_feats: s.feats_pct(),
+        dev_lemma: s.lemma_pct(),
+        dev_uas: s.uas_pct(),
+        dev_las: s.las_pct(),
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn print_entry(e: &EpochLog) {
+    eprintln!(
+        "epoch {}: loss {:.4}, dev UPOS {:.2} XPOS {:.2} FEATS {:.2} lemma {:.2} UAS {:.2} LAS {:.2}, {:.1} min",
+        e.epoch, e.mean_loss, e.dev_upos, e.dev_xpos, e.dev_feats, e.dev_lemma, e.dev_uas, e.dev_las,
+        e.seconds / 60.0
     );
-    let mut tagger = Tagger::load_with_hidden_states(&config.base, device)?;
-    tagger.context = 0;
-    let heads = Heads::new(
-        parser_config(&config, &train_file, &scripts, &tagger)?,
-        device,
-    );
-    let started = Instant::now();
-    let (train_forms, dev_forms) = (forms(&train_file), forms(&dev_file));
-    let train_cache = cache_states(&tagger, &train_forms, config.quiet, "train")?;
-    let dev_cache = cache_states(&tagger, &dev_forms, config.quiet, "dev")?;
-    drop(tagger);
-    let gold = gold(&train_file.sentences, &heads.config, &scripts);
-    let mut log = TrainLog {
+}
+
+/// The log before the first epoch: settings, data sizes, lemma coverage.
+fn new_log(
+    config: &TrainConfig,
+    device: Device,
+    train_file: &ConlluFile,
+    dev_file: &ConlluFile,
+    scripts: &Scripts,
+    started: Instant,
+) -> TrainLog {
+    TrainLog {
         config: config.clone(),
         device: format!("{device:?}"),
         threads: tch::get_num_threads(),
         train_sentences: train_file.sentences.len(),
         train_words: train_file.words(),
         dev_words: dev_file.words(),
-        lemma_script_coverage_train: coverage(&scripts, &train_file.sentences),
-        lemma_script_coverage_dev: coverage(&scripts, &dev_file.sentences),
+        lemma_script_coverage_train: coverage(scripts, &train_file.sentences),
+        lemma_script_coverage_dev: coverage(scripts, &dev_file.sentences),
         encode_seconds: started.elapsed().as_secs_f64(),
         epochs: Vec::new(),
         best_epoch: 0,
         best_dev_las: -1.0,
-    };
+    }
+}
+
+/// Trains, saving the best parser (by dev LAS) in `config.out`.
+pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
+    tch::manual_seed(config.seed as i64);
+    let mut rng = Rng(config.seed);
+    let train_file = read(&config.train, config.limit)?;
+    let dev_file = read(&config.dev, config.dev_limit)?;
+    let lemmas = lemmatizer(&train_file, config.min_script_count);
+    let mut tagger = Tagger::load_with_hidden_states(&config.base, device)?;
+    tagger.context = 0;
+    let heads = Heads::new(
+        parser_config(&config, &train_file, &lemmas.scripts, &tagger)?,
+        device,
+    );
+    // Written first: it depends on the training file alone.
+    let lexicon_path = config.out.join(LEXICON_FILE);
+    std::fs::write(&lexicon_path, lemmas.lexicon.to_tsv())
+        .map_err(|e| Error::io(&lexicon_path, e))?;
+    let started = Instant::now();
+    let (train_forms, dev_forms) = (forms(&train_file), forms(&dev_file));
+    let train_cache = cache_states(&tagger, &train_forms, config.quiet, "train")?;
+    let dev_cache = cache_states(&tagger, &dev_forms, config.quiet, "dev")?;
+    drop(tagger);
+    let gold = gold(&train_file.sentences, &heads.config, &lemmas.scripts);
+    let mut log = new_log(
+        &config,
+        device,
+        &train_file,
+        &dev_file,
+        &lemmas.scripts,
+        started,
+    );
     let mut opt = nn::AdamW {
         beta1: 0.9,
         beta2: 0.9,
@@ -405,7 +517,16 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
     .map_err(Error::Torch)?;
     let steps_per_epoch = train_cache.lengths.len().div_ceil(config.batch_size);
     let total = (steps_per_epoch * config.epochs).max(1);
-    let warmup = ((total as f64) * config.warmup).round().max(1.0) as usize;
+    let schedule = Schedule {
+        peak: config.lr,
+        warmup: ((total as f64) * config.warmup).round().max(1.0) as usize,
+        total,
+    };
+    let data = Data {
+        cache: &train_cache,
+        gold: &gold,
+        log_lines: !config.quiet,
+    };
     let (mut step, mut since_best) = (0usize, 0usize);
     for epoch in 1..=config.epochs {
         let started = Instant::now();
@@ -416,54 +537,19 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
         );
         bar.set_prefix(format!("{epoch}/{}", config.epochs));
         let order = batches(&train_cache.lengths, config.batch_size, &mut rng);
-        let mut loss_sum = 0.0;
-        for (b, batch) in order.iter().enumerate() {
-            let lr = if step < warmup {
-                config.lr * (step + 1) as f64 / warmup as f64
-            } else {
-                config.lr * (total - step) as f64 / (total - warmup).max(1) as f64
-            };
-            opt.set_lr(lr);
-            let loss = batch_loss(&heads, &train_cache, &gold, batch);
-            opt.backward_step_clip_norm(&loss, 5.0);
-            loss_sum += loss.double_value(&[]);
-            step += 1;
-            if b % 10 == 0 {
-                let msg = format!("loss {:.4} lr {lr:.2e}", loss_sum / (b + 1) as f64);
-                if !config.quiet && bar.is_hidden() && b % 100 == 0 {
-                    eprintln!("epoch {epoch} step {b}/{steps_per_epoch}: {msg}");
-                }
-                bar.set_message(msg);
-            }
-            bar.inc(1);
-        }
-        bar.finish_and_clear();
-        let guess = predict(&heads, &scripts, &dev_cache, &dev_forms);
-        let s = Scores::of(&dev_file.sentences, &guess);
-        let entry = EpochLog {
-            epoch,
-            mean_loss: loss_sum / order.len().max(1) as f64,
-            dev_upos: s.upos_pct(),
-            dev_xpos: s.xpos_pct(),
-            dev_feats: s.feats_pct(),
-            dev_lemma: s.lemma_pct(),
-            dev_uas: s.uas_pct(),
-            dev_las: s.las_pct(),
-            seconds: started.elapsed().as_secs_f64(),
-        };
+        let loss = run_epoch(&heads, &mut opt, &data, &order, &schedule, &mut step, &bar);
+        let scores = Scores::of(
+            &dev_file.sentences,
+            &predict(&heads, &lemmas, &dev_cache, &dev_forms),
+        );
+        let entry = dev_entry(epoch, loss, &scores, started);
         if !config.quiet {
-            eprintln!(
-                "epoch {epoch}: loss {:.4}, dev UPOS {:.2} XPOS {:.2} FEATS {:.2} lemma {:.2} UAS {:.2} LAS {:.2}, {:.1} min",
-                entry.mean_loss, entry.dev_upos, entry.dev_xpos, entry.dev_feats, entry.dev_lemma, entry.dev_uas,
-                entry.dev_las, entry.seconds / 60.0
-            );
+            print_entry(&entry);
         }
         let improved = entry.dev_las > log.best_dev_las;
         log.epochs.push(entry);
         if improved {
-            log.best_dev_las = s.las_pct();
-            log.best_epoch = epoch;
-            since_best = 0;
+            (log.best_dev_las, log.best_epoch, since_best) = (scores.las_pct(), epoch, 0);
             heads.save(&config.out)?;
             write_log(&config.out, &log)?;
         } else {
