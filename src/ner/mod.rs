@@ -391,19 +391,14 @@ impl Tagger {
         doc_of: &[usize],
         parser: &crate::syntax::Parser,
     ) -> Result<EntitiesAndSyntax> {
-        let (entities, parses) = if self.decode == Decode::Viterbi {
+        if self.decode == Decode::Viterbi {
             let (labels, states) = self.tag_with_states(sentences, doc_of)?;
             let parses = parser.parse_states(sentences, &states)?;
-            (self.word_entities(&labels, sentences), parses)
+            Ok((self.word_entities(&labels, sentences), parses))
         } else {
             let entities = self.entities(sentences, doc_of)?;
-            (entities, parser.parse(self, sentences)?)
-        };
-        let syntax = parses
-            .into_iter()
-            .map(|words| words.into_iter().map(WordSyntax::from).collect())
-            .collect();
-        Ok((entities, syntax))
+            Ok((entities, parser.parse(self, sentences)?))
+        }
     }
 
     fn pieces_of(&self, sentences: &[Vec<&str>]) -> Result<Vec<encode::Pieces>> {

@@ -38,30 +38,9 @@ impl Sentence {
     }
 }
 
-/// The predicted columns of one word, as written back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WordParse {
-    pub lemma: String,
-    pub upos: String,
-    pub xpos: String,
-    pub feats: String,
-    /// 0: the root; otherwise the 1-based index of the head word.
-    pub head: usize,
-    pub deprel: String,
-}
-
-impl From<WordParse> for crate::document::WordSyntax {
-    fn from(w: WordParse) -> Self {
-        crate::document::WordSyntax {
-            lemma: w.lemma,
-            upos: w.upos,
-            xpos: w.xpos,
-            feats: w.feats,
-            head: w.head,
-            deprel: w.deprel,
-        }
-    }
-}
+/// The predicted columns of one word, as written back: the same record the
+/// pipeline keeps per word ([`crate::document::WordSyntax`]).
+pub type WordParse = crate::document::WordSyntax;
 
 /// A whole file: every line verbatim plus the sentences found in it.
 #[derive(Debug, Clone, Default)]
