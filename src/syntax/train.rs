@@ -12,7 +12,7 @@ use super::lemma::{Lemmatizer, Lexicon, Scripts};
 use super::model::{fingerprint, Heads, ParserConfig};
 use super::{encode_states, predict, Cache, LEXICON_FILE};
 use crate::error::{Error, Result};
-use crate::ner::{model::weights_file, Tagger};
+use crate::ner::{model::weights_file, train::Rng, Tagger};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -102,25 +102,6 @@ pub struct TrainLog {
     pub epochs: Vec<EpochLog>,
     pub best_epoch: usize,
     pub best_dev_las: f64,
-}
-
-/// SplitMix64: a tiny seeded generator, so runs repeat exactly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
 }
 
 /// The labels of one column as seen in training, sorted.
