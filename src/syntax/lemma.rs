@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// How the form's casing is changed before the suffix edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -267,8 +268,36 @@ impl Lexicon {
     }
 }
 
-/// Lemmas of predicted words: the lexicon for known (form, UPOS) pairs, else
-/// the predicted script.
+/// English irregular verb forms → base form, from `irregular_verbs.txt`.
+/// Base forms keep themselves ("lay" stays "lay", not "lie").
+fn irregular_verbs() -> &'static HashMap<String, String> {
+    static TABLE: OnceLock<HashMap<String, String>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut map = HashMap::new();
+        let rows = include_str!("irregular_verbs.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .filter(|cols| cols.len() == 3);
+        let rows: Vec<Vec<&str>> = rows.collect();
+        for cols in &rows {
+            map.insert(cols[0].to_string(), cols[0].to_string());
+        }
+        for cols in &rows {
+            for form in cols[1..].iter().flat_map(|c| c.split('/')) {
+                map.entry(form.to_string())
+                    .or_insert_with(|| cols[0].to_string());
+            }
+        }
+        map
+    })
+}
+
+/// Lemmas of predicted words: the lexicon for known (form, UPOS) pairs (as
+/// written, then lower-cased for a capital at the start of a sentence), then
+/// the irregular verbs of English, else the predicted script. A predicted
+/// script is what goes wrong on rare verbs ("fled" → "fl"), and event rules
+/// look triggers up by lemma.
 #[derive(Debug, Clone)]
 pub struct Lemmatizer {
     pub scripts: Scripts,
@@ -277,10 +306,21 @@ pub struct Lemmatizer {
 
 impl Lemmatizer {
     pub fn lemma(&self, form: &str, upos: &str, script: usize) -> String {
-        match self.lexicon.get(form, upos) {
-            Some(lemma) => lemma.to_string(),
-            None => self.scripts.apply(script, form),
+        if let Some(lemma) = self.lexicon.get(form, upos) {
+            return lemma.to_string();
         }
+        let lower = form.to_lowercase();
+        if upos != "PROPN" && lower != form {
+            if let Some(lemma) = self.lexicon.get(&lower, upos) {
+                return lemma.to_string();
+            }
+        }
+        if upos == "VERB" || upos == "AUX" {
+            if let Some(lemma) = irregular_verbs().get(&lower) {
+                return lemma.clone();
+            }
+        }
+        self.scripts.apply(script, form)
     }
 }
 
@@ -355,5 +395,12 @@ mod tests {
         };
         assert_eq!(l.lemma("saw", "VERB", 0), "see");
         assert_eq!(l.lemma("hats", "NOUN", 1), "hat");
+        // A capital at the start of a sentence, then irregular verbs the
+        // training words never showed; a verb base form stays itself.
+        assert_eq!(l.lemma("Saw", "VERB", 0), "see");
+        assert_eq!(l.lemma("Fled", "VERB", 1), "flee");
+        assert_eq!(l.lemma("withdrew", "VERB", 1), "withdraw");
+        assert_eq!(l.lemma("lay", "VERB", 1), "lay");
+        assert_eq!(l.lemma("fled", "NOUN", 1), "fle");
     }
 }

@@ -487,6 +487,39 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
         &lemmas.scripts,
         started,
     );
+    let dev = DevSet {
+        file: &dev_file,
+        cache: &dev_cache,
+        forms: &dev_forms,
+    };
+    let data = Data {
+        cache: &train_cache,
+        gold: &gold,
+        log_lines: !config.quiet,
+    };
+    fit(&config, &heads, &lemmas, &data, &dev, &mut log, &mut rng)?;
+    write_log(&config.out, &log)?;
+    Ok(log)
+}
+
+/// The dev sentences the heads are scored on after every epoch.
+struct DevSet<'a> {
+    file: &'a ConlluFile,
+    cache: &'a Cache,
+    forms: &'a [Vec<&'a str>],
+}
+
+/// The epochs: train, score on dev, keep the best heads in `config.out`,
+/// stop after `patience` epochs without a better dev LAS.
+fn fit(
+    config: &TrainConfig,
+    heads: &Heads,
+    lemmas: &Lemmatizer,
+    data: &Data,
+    dev: &DevSet,
+    log: &mut TrainLog,
+    rng: &mut Rng,
+) -> Result<()> {
     let mut opt = nn::AdamW {
         beta1: 0.9,
         beta2: 0.9,
@@ -496,17 +529,12 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
     }
     .build(&heads.vs, config.lr)
     .map_err(Error::Torch)?;
-    let steps_per_epoch = train_cache.lengths.len().div_ceil(config.batch_size);
+    let steps_per_epoch = data.cache.lengths.len().div_ceil(config.batch_size);
     let total = (steps_per_epoch * config.epochs).max(1);
     let schedule = Schedule {
         peak: config.lr,
         warmup: ((total as f64) * config.warmup).round().max(1.0) as usize,
         total,
-    };
-    let data = Data {
-        cache: &train_cache,
-        gold: &gold,
-        log_lines: !config.quiet,
     };
     let (mut step, mut since_best) = (0usize, 0usize);
     for epoch in 1..=config.epochs {
@@ -517,11 +545,11 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
             "epoch {prefix} [{bar:30}] {pos}/{len} {msg} eta {eta}",
         );
         bar.set_prefix(format!("{epoch}/{}", config.epochs));
-        let order = batches(&train_cache.lengths, config.batch_size, &mut rng);
-        let loss = run_epoch(&heads, &mut opt, &data, &order, &schedule, &mut step, &bar);
+        let order = batches(&data.cache.lengths, config.batch_size, rng);
+        let loss = run_epoch(heads, &mut opt, data, &order, &schedule, &mut step, &bar);
         let scores = Scores::of(
-            &dev_file.sentences,
-            &predict(&heads, &lemmas, &dev_cache, &dev_forms),
+            &dev.file.sentences,
+            &predict(heads, lemmas, dev.cache, dev.forms),
         );
         let entry = dev_entry(epoch, loss, &scores, started);
         if !config.quiet {
@@ -532,7 +560,7 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
         if improved {
             (log.best_dev_las, log.best_epoch, since_best) = (scores.las_pct(), epoch, 0);
             heads.save(&config.out)?;
-            write_log(&config.out, &log)?;
+            write_log(&config.out, log)?;
         } else {
             since_best += 1;
             if since_best >= config.patience {
@@ -543,8 +571,7 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
             }
         }
     }
-    write_log(&config.out, &log)?;
-    Ok(log)
+    Ok(())
 }
 
 fn write_log(out: &Path, log: &TrainLog) -> Result<()> {
