@@ -13,6 +13,7 @@
 
 use casefile::clean::{BoilerplateRules, Cleaner};
 use casefile::document::{Entity, Span};
+use casefile::events::syntax::{conllu, SyntaxEvents};
 use casefile::events::EventRules;
 use casefile::pipeline::time_stage;
 use casefile::resolve::ActorRules;
@@ -119,11 +120,34 @@ fn stage_times(paragraphs: usize) -> Vec<(&'static str, Duration)> {
     best
 }
 
+/// The events engine on syntax, the fastest of three runs over one article
+/// made of `copies` copies of the rule file's hand-parsed example sentences
+/// (the parser itself is a model, linear by construction).
+fn syntax_events_time(copies: usize) -> (&'static str, Duration) {
+    let blocks = conllu::blocks(include_str!("../rules/events_syntax.examples.conllu"));
+    let all: Vec<&str> = (0..copies)
+        .flat_map(|_| blocks.iter().map(String::as_str))
+        .collect();
+    let published = chrono::NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+    let engine = SyntaxEvents::builtin();
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let mut doc = conllu::document("big", &all, published).unwrap();
+        let t = Instant::now();
+        engine.process(&mut doc);
+        best = best.min(t.elapsed());
+        assert!(doc.events.len() >= copies, "events are found at every size");
+    }
+    ("events on syntax", best)
+}
+
 #[test]
 fn text_stages_grow_linearly_with_the_document() {
     let n = 100;
-    let small = stage_times(n);
-    let large = stage_times(16 * n);
+    let mut small = stage_times(n);
+    let mut large = stage_times(16 * n);
+    small.push(syntax_events_time(n / 4));
+    large.push(syntax_events_time(4 * n));
     let mut report = String::new();
     let mut worst = 0.0f64;
     for ((name, a), (_, b)) in small.iter().zip(&large) {

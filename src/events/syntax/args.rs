@@ -27,7 +27,9 @@ pub fn fill(
     for role in &rule.roles {
         for path in &role.paths {
             for reached in path.follow(g, t) {
-                for w in g.conjuncts(reached) {
+                let mut words = g.conjuncts(reached);
+                words.extend(coordinated_appositions(g, reached));
+                for w in words {
                     let Some(head) = qualifying(g, role, w, classes) else {
                         continue;
                     };
@@ -43,6 +45,22 @@ pub fn fill(
         }
     }
     out
+}
+
+/// Names a parser hung on a noun as a second apposition although "and"
+/// joins them ("the commander, Gen. Qassem Soleimani, and militia leader Abu
+/// Mahdi al-Muhandis"): an apposition with its own coordinator is one more
+/// participant, not another name for the first.
+fn coordinated_appositions(g: &Graph, w: usize) -> Vec<usize> {
+    g.deps(w, "appos")
+        .filter(|&a| {
+            g.children(a).iter().any(|&c| {
+                c < a
+                    && (g.rel(c) == "cc"
+                        || g.children(c).iter().any(|&k| k < c && g.rel(k) == "cc"))
+            })
+        })
+        .collect()
 }
 
 /// The word itself when the role allows it, else an apposition of it that

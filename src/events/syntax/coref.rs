@@ -31,7 +31,7 @@ const IDENTIFYING: [&str; 8] = [
     "Destination",
 ];
 
-fn facts(doc: &Document, e: &Event, specific: &dyn Fn(Span) -> bool) -> Facts {
+fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<Span>) -> Facts {
     let args = e
         .arguments
         .iter()
@@ -39,11 +39,15 @@ fn facts(doc: &Document, e: &Event, specific: &dyn Fn(Span) -> bool) -> Facts {
         .map(|a| {
             let head = a.head.unwrap_or(a.span);
             let name = a.antecedent.unwrap_or(a.span);
-            let text = a.canonical.clone().unwrap_or_else(|| {
-                doc.slice(if a.antecedent.is_some() { name } else { head })
-                    .to_string()
-            });
-            (a.role.clone(), text.to_lowercase(), specific(name))
+            let mention = name_at(if a.antecedent.is_some() { name } else { head });
+            // A name is known by its last word, so that "Qassem Soleimani"
+            // and "Soleimani's killing" name the same person.
+            let text = match (&a.canonical, mention) {
+                (Some(c), _) => c.clone(),
+                (None, Some(m)) => doc.slice(m).split_whitespace().last().unwrap_or("").into(),
+                (None, None) => doc.slice(head).to_string(),
+            };
+            (a.role.clone(), text.to_lowercase(), name_at(name).is_some())
         })
         .collect();
     let date = e
@@ -89,28 +93,52 @@ fn shares_specific(a: &Facts, b: &Facts) -> bool {
             .any(|x| x.2 && b.args.iter().any(|y| y.0 == x.0 && y.1 == x.1))
 }
 
+/// How many of the latest document-level events a mention may join, and how
+/// many of each one's latest mentions it is compared with: a report refers
+/// back to recent events, and the bounds keep long documents linear.
+const RECENT_EVENTS: usize = 48;
+const RECENT_MENTIONS: usize = 16;
+
 /// Assigns `doc_event` to every event of the document (in document order)
 /// and links each Attack to the Die and Injure events of its sentence.
 /// `definite[i]` says whether event i is a definite nominal mention.
 pub fn cluster(doc: &mut Document, definite: &[bool]) {
-    let specific = |s: Span| doc.entities.iter().any(|e| e.span.overlaps(&s));
-    let all: Vec<Facts> = doc
-        .events
-        .iter()
-        .map(|e| facts(doc, e, &specific))
-        .collect();
+    let mut names: Vec<Span> = doc.entities.iter().map(|e| e.span).collect();
+    names.sort();
+    // Entities sorted by start: only the few starting just before `s` ends
+    // can overlap it (one binary search, not a scan per argument).
+    let name_at = |s: Span| {
+        let before = names.partition_point(|e| e.start < s.end);
+        names[before.saturating_sub(4)..before]
+            .iter()
+            .rev()
+            .find(|e| e.overlaps(&s))
+            .copied()
+    };
+    let all: Vec<Facts> = doc.events.iter().map(|e| facts(doc, e, &name_at)).collect();
     let mut ids: Vec<usize> = Vec::with_capacity(all.len());
     let mut members: Vec<Vec<usize>> = Vec::new();
     for (i, f) in all.iter().enumerate() {
-        let joins = |m: &Vec<usize>| {
+        // The latest event of the same type: the one a definite mention
+        // ("the attack") refers back to, if nothing conflicts.
+        let nearest = (0..members.len())
+            .rev()
+            .take(RECENT_EVENTS)
+            .find(|&c| all[members[c][0]].event_type == f.event_type);
+        let joins = |c: usize| {
+            let m = &members[c];
+            // A cluster's latest mentions speak for it: comparing with all of
+            // them would grow with the square of a long report.
+            let recent = &m[m.len().saturating_sub(RECENT_MENTIONS)..];
             let same_type = all[m[0]].event_type == f.event_type;
-            let no_conflict = m.iter().all(|&k| !conflict(&all[k], f));
-            let shared = m.iter().any(|&k| shares_specific(&all[k], f));
-            same_type && no_conflict && (shared || definite.get(i).copied().unwrap_or(false))
+            let no_conflict = recent.iter().all(|&k| !conflict(&all[k], f));
+            let shared = recent.iter().any(|&k| shares_specific(&all[k], f));
+            let refers_back = definite.get(i).copied().unwrap_or(false) && Some(c) == nearest;
+            same_type && no_conflict && (shared || refers_back)
         };
-        // The most recent compatible event: a definite mention refers back
-        // to the nearest one.
-        match (0..members.len()).rev().find(|&c| joins(&members[c])) {
+        // The most recent compatible event among the latest few.
+        let latest = members.len().saturating_sub(RECENT_EVENTS)..members.len();
+        match latest.rev().find(|&c| joins(c)) {
             Some(c) => {
                 members[c].push(i);
                 ids.push(c);
@@ -128,30 +156,34 @@ pub fn cluster(doc: &mut Document, definite: &[bool]) {
 }
 
 /// An Attack and the Die/Injure events in its sentence are linked both ways.
+/// Events come in sentence order, so each sentence's events are one run.
 fn link(doc: &mut Document) {
     let consequence = |t: &str| t == "Life:Die" || t == "Life:Injure";
-    let pairs: Vec<(usize, usize)> = doc
-        .events
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.event_type == "Conflict:Attack")
-        .flat_map(|(i, a)| {
-            doc.events
+    let events = &mut doc.events;
+    let mut start = 0;
+    while start < events.len() {
+        let s = events[start].sentence;
+        let end = start
+            + events[start..]
                 .iter()
-                .enumerate()
-                .filter(move |(_, d)| d.sentence == a.sentence && consequence(&d.event_type))
-                .map(move |(j, _)| (i, j))
-        })
-        .collect();
-    for (i, j) in pairs {
-        let (a, d) = (doc.events[i].doc_event, doc.events[j].doc_event);
-        if let (Some(a), Some(d)) = (a, d) {
-            if !doc.events[i].linked.contains(&d) {
-                doc.events[i].linked.push(d);
-            }
-            if !doc.events[j].linked.contains(&a) {
-                doc.events[j].linked.push(a);
+                .take_while(|e| e.sentence == s)
+                .count();
+        for i in start..end {
+            for j in start..end {
+                if events[i].event_type != "Conflict:Attack" || !consequence(&events[j].event_type)
+                {
+                    continue;
+                }
+                if let (Some(a), Some(d)) = (events[i].doc_event, events[j].doc_event) {
+                    if !events[i].linked.contains(&d) {
+                        events[i].linked.push(d);
+                    }
+                    if !events[j].linked.contains(&a) {
+                        events[j].linked.push(a);
+                    }
+                }
             }
         }
+        start = end;
     }
 }

@@ -196,8 +196,13 @@ impl<'a> Graph<'a> {
 
     /// The implicit dependent `rel` of `i`, from its head (see [`Graph::args`]).
     fn implicit(&self, i: usize, rel: &str) -> Vec<usize> {
+        // The root has no head, but may share its object with a conjunct.
         let Some(h) = self.head(i) else {
-            return Vec::new();
+            return if rel == "obj" {
+                self.object_from_conjunct(i)
+            } else {
+                Vec::new()
+            };
         };
         let subject = rel == "nsubj" || rel == "nsubj:pass";
         match self.rel(i) {

@@ -198,28 +198,34 @@ impl SyntaxEvents {
 }
 
 /// An Attack reports the deaths and injuries of the Die and Injure events
-/// in its sentence ("attacked a checkpoint, killing two soldiers").
+/// in its sentence ("attacked a checkpoint, killing two soldiers"). Events
+/// come in sentence order, so each sentence's events are one run of them.
 fn carry_casualties(events: &mut [Event]) {
-    for i in 0..events.len() {
-        if events[i].event_type != "Conflict:Attack" {
-            continue;
-        }
-        let s = events[i].sentence;
-        let of = |t: &str| {
-            events
+    let mut start = 0;
+    while start < events.len() {
+        let s = events[start].sentence;
+        let end = start
+            + events[start..]
                 .iter()
-                .find(|e| e.sentence == s && e.event_type == t && e.modality.is_asserted())
+                .take_while(|e| e.sentence == s)
+                .count();
+        let run = &mut events[start..end];
+        let of = |t: &str| {
+            run.iter()
+                .find(|e| e.event_type == t && e.modality.is_asserted())
                 .map(|e| (e.killed.or(e.injured), e.casualties_at_least))
         };
         let (died, hurt) = (of("Life:Die"), of("Life:Injure"));
-        let a = &mut events[i];
-        if let Some((Some(n), least)) = died {
-            a.killed = a.killed.or(Some(n));
-            a.casualties_at_least |= least;
+        for a in run.iter_mut().filter(|e| e.event_type == "Conflict:Attack") {
+            if let Some((Some(n), least)) = died {
+                a.killed = a.killed.or(Some(n));
+                a.casualties_at_least |= least;
+            }
+            if let Some((Some(n), least)) = hurt {
+                a.injured = a.injured.or(Some(n));
+                a.casualties_at_least |= least;
+            }
         }
-        if let Some((Some(n), least)) = hurt {
-            a.injured = a.injured.or(Some(n));
-            a.casualties_at_least |= least;
-        }
+        start = end;
     }
 }

@@ -2,8 +2,9 @@
 //! parse.
 //!
 //! The phrase is the head with the modifiers that say which thing it is
-//! (determiners, adjectives, compounds, numbers, possessors, flat names and
-//! "of" chains: "the leader of the armed group"), and without what says
+//! (determiners, adjectives, compounds, numbers, possessors, flat names, a
+//! name run in after its title and "of" chains: "the leader of the armed
+//! group"), and without what says
 //! something else about it: relative clauses, appositions, coordinated nouns
 //! (each conjunct is an argument of its own) and other prepositional phrases
 //! (often other arguments: "a checkpoint *near Tal Afar*").
@@ -59,12 +60,19 @@ fn collect(g: &Graph, w: usize, top: bool, inside: &mut [bool]) {
     for &c in g.children(w) {
         let rel = g.rel(c);
         let of_chain = rel == "nmod" && g.cases(c).contains(&"of");
+        // A date is the event's time, not part of a participant ("the
+        // Wednesday drone strike": the instrument is "drone").
+        if g.time(c).is_some() && g.time(w).is_none() {
+            continue;
+        }
         let keep = INSIDE.contains(&rel)
             || of_chain
             // The preposition of an inner "of" phrase, the 's of a possessor.
             || (!top && rel == "case")
             // Punctuation inside a name ("al-Muhandis") or a number ("1,200").
-            || (rel == "punct" && is_inner_punct(g, c));
+            || (rel == "punct" && is_inner_punct(g, c))
+            // A name right after its title: "opposition candidate Kizza Besigye".
+            || (rel == "appos" && is_run_in_name(g, w, c));
         if keep {
             collect(g, c, false, inside);
         }
@@ -75,4 +83,11 @@ fn collect(g: &Graph, w: usize, top: bool, inside: &mut [bool]) {
 /// brackets that set a phrase off.
 fn is_inner_punct(g: &Graph, c: usize) -> bool {
     matches!(g.form(c), "-" | "." | "'" | "’")
+}
+
+/// A name in apposition with no comma or dash between it and its head: part
+/// of the same phrase ("candidate Kizza Besigye"), unlike "the commander,
+/// Gen. Rahimi", which names the same person twice.
+fn is_run_in_name(g: &Graph, head: usize, c: usize) -> bool {
+    c > head && g.upos(c) == "PROPN" && (head + 1..c).all(|i| g.upos(i) != "PUNCT")
 }

@@ -8,10 +8,14 @@ use super::graph::Graph;
 use crate::document::TimeExpr;
 
 /// Relations by which a time expression attaches to what it dates.
-const TIME_RELS: [&str; 8] = [
+/// (`obl:unmarked` and `nmod:unmarked` are UD English EWT 2.14's names for
+/// bare noun phrases such as "Tuesday", `obl:tmod` and `obl:npmod` before.)
+const TIME_RELS: [&str; 10] = [
     "obl:tmod",
+    "obl:unmarked",
     "obl",
     "nmod:tmod",
+    "nmod:unmarked",
     "obl:npmod",
     "nmod",
     "compound",
