@@ -10,6 +10,7 @@ Same machine, same model directory (models/ner-en-conll), same corpora:
     transformers tuned          the same with the batch_size that was fastest here
   Generated articles (bench/gen_articles.py, fixed seed)
     casefile extract            the whole pipeline, end to end, into an output directory
+    casefile extract --parser   the same with the syntax stage (models/parser-en-ewt)
     libtorch bare forward       forward passes alone on the same articles' sentences
 
 Prints a table, appends rows to bench/results/YYYY-MM-DD.csv, writes the table to
@@ -42,6 +43,7 @@ os.chdir(ROOT)
 # CASEFILE_BIN: a copy of the binary, so that a rebuild during a long run does not change it.
 BIN = os.environ.get("CASEFILE_BIN", "target/release/casefile")
 MODEL = "models/ner-en-conll"
+PARSER = "models/parser-en-ewt"
 DEV = "../shared/data/conll2003/dev.txt"
 WORK = "bench/work"
 PY = sys.executable
@@ -119,7 +121,7 @@ def main():
     parts = os.environ.get("BENCH_PARTS", "ner extract scale docsize").split()
     ner = {}
     agreement = None
-    extract_wps = bare_wps = None
+    extract_wps = bare_wps = syntax_wps = None
     if "ner" in parts:
         if os.path.exists(DEV):
             words = conll_words(DEV)
@@ -194,6 +196,15 @@ def main():
         stats = json.load(open(f"{WORK}/extract-stats.json"))
         extract_wps = row("extract casefile end to end", stats["words"], "words", secs, rss,
                           f"{n_articles} generated articles, {n_articles / secs:.1f} docs/s")
+        if os.path.isdir(PARSER):
+            # The syntax stage on top: its cost is the parser heads (the NER
+            # encoder pass is shared), so the ratio to the row above is what it adds.
+            secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-syntax", "--quiet",
+                                       "--device", "cpu", "--parser", PARSER,
+                                       "--stats", f"{WORK}/extract-syntax-stats.json"])
+            words = json.load(open(f"{WORK}/extract-syntax-stats.json"))["words"]
+            syntax_wps = row("extract casefile with the syntax stage", words, "words", secs, rss,
+                             f"same articles, --parser {PARSER}")
         _, rss, out, _ = run_rss([BIN, "bench-forward", corpus, "--device", "cpu"])
         fwd = json.loads(out)
         bare_wps = row("extract libtorch bare forward", fwd["words"], "words", fwd["seconds"], rss,
@@ -238,6 +249,9 @@ def main():
                       f"**{ner['casefile_f32'] / ner['py_tuned']:.2f}x**")
         if extract_wps:
             md.append(f"- extract end to end / bare forward on the same articles: **{extract_wps / bare_wps:.0%}**")
+        if syntax_wps:
+            md.append(f"- extract with the syntax stage / without it, same articles and run: "
+                      f"**{syntax_wps / extract_wps:.0%}**")
         if agreement:
             for precision, a in agreement.items():
                 md.append(f"- entity agreement of `tag-conll --decode simple --precision {precision}` with the "

@@ -168,6 +168,16 @@ impl Modality {
     pub fn is_asserted(&self) -> bool {
         *self == Modality::Asserted
     }
+
+    /// The name in outputs (as serde writes it).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Modality::Asserted => "asserted",
+            Modality::Negated => "negated",
+            Modality::Hypothetical => "hypothetical",
+            Modality::Future => "future",
+        }
+    }
 }
 
 /// Whether an event is one particular occurrence or a kind of event
@@ -183,6 +193,14 @@ pub enum Genericity {
 impl Genericity {
     pub fn is_specific(&self) -> bool {
         *self == Genericity::Specific
+    }
+
+    /// The name in outputs (as serde writes it).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Genericity::Specific => "specific",
+            Genericity::Generic => "generic",
+        }
     }
 }
 

@@ -150,6 +150,12 @@ enum Command {
         /// syntax stage with --parser, or the default models/parser-en-ewt.
         #[arg(long)]
         syntax: bool,
+        /// The events engine: the window rules, or the dependency-path rules
+        /// on the parse (runs the syntax stage; --rules then names a file in
+        /// the format of rules/events_syntax.toml). Events of the syntax
+        /// engine carry modality, genericity and a document-level event id.
+        #[arg(long, value_enum, default_value_t = casefile::events::Engine::Window)]
+        engine: casefile::events::Engine,
     },
     /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
     TagConll {
@@ -278,6 +284,10 @@ struct ParserArgs {
     /// Where to run the models: auto uses CUDA when libtorch sees a GPU.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
+    /// Number format of the encoder, as for extract (auto: bf16 where the
+    /// CPU has native bf16 instructions, else f32; the heads run in f32).
+    #[arg(long, value_enum, default_value_t = Precision::Auto)]
+    precision: Precision,
 }
 
 /// Parses every sentence of a CoNLL-U file with the parser of `args`.
@@ -289,8 +299,9 @@ fn parse_conllu(
         .parser
         .clone()
         .unwrap_or_else(|| shipped_dir(DEFAULT_PARSER));
-    let (tagger, parser) = SyntaxParser::load_with_encoder(&dir, args.device.resolve()?)
+    let (mut tagger, parser) = SyntaxParser::load_with_encoder(&dir, args.device.resolve()?)
         .with_context(|| format!("loading parser {}", dir.display()))?;
+    tagger.set_precision(args.precision);
     let conllu = ConlluFile::read(file)?;
     let words: Vec<Vec<&str>> = conllu.sentences.iter().map(|s| s.forms()).collect();
     let parses = parser.parse(&tagger, &words)?;
@@ -522,6 +533,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             date_column,
             parser,
             syntax,
+            engine,
         } => {
             let columns = casefile::ingest::CsvColumns {
                 text: text_column,
@@ -544,7 +556,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 abbreviations,
                 events: rules,
                 actors,
-                parser: parser.or_else(|| syntax.then(|| shipped_dir(DEFAULT_PARSER))),
+                parser: parser.or_else(|| {
+                    let needs = syntax || engine == casefile::events::Engine::Syntax;
+                    needs.then(|| shipped_dir(DEFAULT_PARSER))
+                }),
+                engine,
                 batch_docs,
             };
             let summary = extract(
@@ -653,6 +669,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     events: None,
                     actors: None,
                     parser: None,
+                    engine: Default::default(),
                     batch_docs: 32,
                 };
                 let pipeline = Pipeline::new(&config)?;
@@ -748,6 +765,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     (engine == Engine::Syntax && parses.is_none() && shipped.is_dir())
                         .then_some(shipped)
                 }),
+                // The syntax engine runs below, after any outside parses.
+                engine: Default::default(),
                 batch_docs: 32,
             };
             let pipeline = Pipeline::new(&config)?;

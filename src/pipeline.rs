@@ -9,7 +9,8 @@ use crate::clean::{BoilerplateRules, Cleaner};
 use crate::document::{DateSource, Document, Span, TimeExpr};
 use crate::error::Error;
 use crate::error::Result;
-use crate::events::EventRules;
+use crate::events::syntax::SyntaxEvents;
+use crate::events::{Engine, EventRules};
 use crate::ner::Tagger;
 use crate::output::{OutputDir, Replay, Sink};
 use crate::resolve::ActorRules;
@@ -18,7 +19,7 @@ use crate::segment::{Abbreviations, Segmenter};
 use crate::syntax::Parser;
 use rayon::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use tch::Device;
 
@@ -35,6 +36,9 @@ pub struct PipelineConfig {
     /// A parser directory (`models/parser-en-ewt`): the syntax stage gives every
     /// word its lemma, tags, head and relation. `None`: no syntax stage.
     pub parser: Option<PathBuf>,
+    /// Which events engine runs; [`Engine::Syntax`] needs `parser`, and then
+    /// `events` names a file in its format.
+    pub engine: Engine,
     /// Documents per NER batch.
     pub batch_docs: usize,
     /// Overrides of the tagger's defaults.
@@ -116,8 +120,37 @@ pub struct Pipeline {
 struct TextStages {
     cleaner: Cleaner,
     segmenter: Segmenter,
-    events: EventRules,
+    events: EventsStage,
     actors: ActorRules,
+}
+
+/// The events stage of either engine.
+enum EventsStage {
+    Window(EventRules),
+    Syntax(SyntaxEvents),
+}
+
+impl EventsStage {
+    fn load(config: &PipelineConfig) -> Result<EventsStage> {
+        let file = config.events.as_deref();
+        Ok(match config.engine {
+            Engine::Window => EventsStage::Window(EventRules::load_or_builtin(file)?),
+            Engine::Syntax if config.parser.is_none() => {
+                return Err(crate::error::Error::Rules {
+                    path: file.unwrap_or(Path::new(SyntaxEvents::BUILTIN_PATH)).into(),
+                    reason: "the syntax events engine needs the syntax stage (a parser)".into(),
+                })
+            }
+            Engine::Syntax => EventsStage::Syntax(SyntaxEvents::load_or_builtin(file)?),
+        })
+    }
+
+    fn process(&self, doc: &mut Document) {
+        match self {
+            EventsStage::Window(rules) => rules.process(doc),
+            EventsStage::Syntax(rules) => rules.process(doc),
+        }
+    }
 }
 
 impl TextStages {
@@ -181,7 +214,7 @@ impl Pipeline {
                 segmenter: Segmenter::new(Abbreviations::load_or_builtin(
                     config.abbreviations.as_deref(),
                 )?),
-                events: EventRules::load_or_builtin(config.events.as_deref())?,
+                events: EventsStage::load(config)?,
                 actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
             },
             tagger,

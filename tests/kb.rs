@@ -175,7 +175,8 @@ fn two_outlets_give_one_event_and_the_database_upserts_across_runs() {
         "named after its first mention"
     );
 
-    // --- events.csv: one row per mention, old columns first, then merged_id.
+    // --- events.csv: one row per mention, old columns first, then merged_id and
+    // the syntax engine's columns.
     let docs = read_jsonl(&out.join("documents.jsonl"));
     let (header, rows) = csv_maps(&out.join("events.csv"));
     assert_eq!(
@@ -199,7 +200,11 @@ fn two_outlets_give_one_event_and_the_database_upserts_across_runs() {
             "score",
             "start",
             "end",
-            "merged_id"
+            "merged_id",
+            "modality",
+            "genericity",
+            "doc_event_id",
+            "casualties_at_least"
         ]
     );
     assert_eq!(rows.len(), events_of(&docs).len());

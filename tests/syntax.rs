@@ -220,3 +220,215 @@ fn extract_syntax_words_point_into_the_text_and_form_trees() {
     let plain = extract_with_syntax(tiny_parser(), text, false);
     assert!(plain.get("sentences").is_none(), "{plain}");
 }
+
+/// The word `text` of the document's parse: (its lemma, UPOS, relation, and
+/// the text of its head word, "ROOT" for the root).
+fn arc(doc: &serde_json::Value, text: &str) -> (String, String, String, String) {
+    for s in doc["sentences"].as_array().unwrap() {
+        let words = s["words"].as_array().unwrap();
+        if let Some(w) = words.iter().find(|w| w["text"] == text) {
+            let head = w["head"].as_u64().unwrap() as usize;
+            let head_text = match head {
+                0 => "ROOT".to_string(),
+                h => words[h - 1]["text"].as_str().unwrap().to_string(),
+            };
+            let field = |k: &str| w[k].as_str().unwrap().to_string();
+            return (field("lemma"), field("upos"), field("deprel"), head_text);
+        }
+    }
+    panic!("no word {text} in {doc}");
+}
+
+/// The shipped parser (models/parser-en-ewt) through `extract`: the
+/// constructions the window rules got wrong come out with the right
+/// subject, object, agent, apposition and date attachment.
+#[test]
+fn shipped_parser_reads_who_did_what_to_whom() {
+    let text = "A group of gunmen attacked a police checkpoint near Tal Afar on Sunday.\n\n\
+                The refinery was hit by two missiles.\n\n\
+                Ana Lima, a former minister of health, has died.\n\n\
+                On 4 June 2023, gunmen killed a police officer.";
+    let doc = extract_with_syntax(Path::new("models/parser-en-ewt"), text, true);
+    let rel = |w: &str| {
+        let (_, _, deprel, head) = arc(&doc, w);
+        (deprel, head)
+    };
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(rel("group"), pair("nsubj", "attacked"));
+    assert_eq!(rel("checkpoint"), pair("obj", "attacked"));
+    assert_eq!(rel("refinery"), pair("nsubj:pass", "hit"));
+    let (deprel, head) = rel("missiles");
+    assert!(
+        deprel.starts_with("obl") && head == "hit",
+        "{deprel} {head}"
+    );
+    // A name is headed by its first word (UD `flat`): "Ana Lima".
+    assert_eq!(rel("Lima"), pair("flat", "Ana"));
+    assert_eq!(rel("minister"), pair("appos", "Ana"));
+    assert_eq!(rel("Ana"), pair("nsubj", "died"));
+    assert_eq!(rel("officer"), pair("obj", "killed"));
+    // The year belongs to the date, not to the victims.
+    let (deprel, head) = rel("2023");
+    assert!(head != "officer" && deprel != "nummod", "{deprel} {head}");
+    for (word, lemma, upos) in [
+        ("attacked", "attack", "VERB"),
+        ("died", "die", "VERB"),
+        ("gunmen", "gunman", "NOUN"),
+        ("missiles", "missile", "NOUN"),
+        ("was", "be", "AUX"),
+    ] {
+        let (l, u, _, _) = arc(&doc, word);
+        assert_eq!((l.as_str(), u.as_str()), (lemma, upos), "{word}");
+    }
+}
+
+/// One encoder pass serves NER and syntax: with the parser on, the entities
+/// of real articles are exactly those found without it.
+#[test]
+fn the_syntax_stage_leaves_entities_unchanged() {
+    let seeds = shared().join("seeds");
+    let out = |parser: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let o = dir.path().join("out");
+        let mut args = vec![
+            "extract".to_string(),
+            seeds.to_str().unwrap().to_string(),
+            "--out".into(),
+            o.to_str().unwrap().to_string(),
+            "--quiet".into(),
+        ];
+        if parser {
+            args.extend(["--parser".into(), "models/parser-en-ewt".into()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        casefile_ok(&args);
+        let mut docs: Vec<(String, serde_json::Value)> =
+            common::read_jsonl(&o.join("documents.jsonl"))
+                .into_iter()
+                .map(|d| (d["id"].as_str().unwrap().to_string(), d["entities"].clone()))
+                .collect();
+        docs.sort_by(|a, b| a.0.cmp(&b.0));
+        docs
+    };
+    let (plain, parsed) = (out(false), out(true));
+    assert_eq!(plain.len(), 5);
+    let total: usize = plain.iter().map(|d| d.1.as_array().unwrap().len()).sum();
+    assert!(total > 50, "{total} entities in the seeds");
+    assert_eq!(plain, parsed);
+}
+
+/// Events of `extract --engine syntax` (shipped parser) as (type, trigger,
+/// [(role, argument)], killed, doc_event) per document id.
+type EventView = (String, String, Vec<(String, String)>, Option<u64>, String);
+
+fn syntax_events(input: &Path) -> Vec<(String, Vec<EventView>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    casefile_ok(&[
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--engine",
+        "syntax",
+        "--quiet",
+    ]);
+    common::read_jsonl(&out.join("documents.jsonl"))
+        .into_iter()
+        .map(|d| {
+            let events = d["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    let args = e["arguments"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|a| {
+                            // A date's value, an actor's canonical name, else the text.
+                            let text = a["value"]
+                                .as_str()
+                                .or(a["canonical"].as_str())
+                                .or(a["text"].as_str())
+                                .unwrap();
+                            (a["role"].as_str().unwrap().to_string(), text.to_string())
+                        })
+                        .collect();
+                    (
+                        e["type"].as_str().unwrap().to_string(),
+                        e["trigger"]["text"].as_str().unwrap().to_string(),
+                        args,
+                        e["killed"].as_u64(),
+                        e["doc_event"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect();
+            (d["id"].as_str().unwrap().to_string(), events)
+        })
+        .collect()
+}
+
+fn has_arg(e: &EventView, role: &str, text: &str) -> bool {
+    e.2.iter().any(|(r, t)| r == role && t.contains(text))
+}
+
+/// An analyst's event note through the whole pipeline with the syntax
+/// engine: one Attack with its attacker, target, place, date and deaths,
+/// and the Die it caused, linked to it.
+#[test]
+fn an_analyst_note_gives_one_attack_with_who_what_where_when() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("notes.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"note\",\"published\":\"2023-06-05\",\"text\":\"On 4 June 2023, unidentified \
+         gunmen shot and killed two police officers at a checkpoint near Tal Afar in Nineveh \
+         province.\"}\n",
+    )
+    .unwrap();
+    let docs = syntax_events(&input);
+    let events = &docs[0].1;
+    let attacks: Vec<&EventView> = events.iter().filter(|e| e.0 == "Conflict:Attack").collect();
+    assert_eq!(attacks.len(), 1, "{events:?}");
+    let a = attacks[0];
+    assert!(has_arg(a, "Attacker", "gunmen"), "{a:?}");
+    assert!(has_arg(a, "Target", "police officers"), "{a:?}");
+    assert!(has_arg(a, "Place", "checkpoint"), "{a:?}");
+    assert!(has_arg(a, "Time", "2023-06-04"), "{a:?}");
+    assert_eq!(a.3, Some(2), "{a:?}");
+    let die = events.iter().find(|e| e.0 == "Life:Die").expect("a Die");
+    assert!(has_arg(die, "Victim", "police officers"), "{die:?}");
+    assert_eq!(die.3, Some(2));
+    assert_ne!(die.4, a.4, "linked, not merged");
+}
+
+/// The flagship events of the real seed articles with the syntax engine:
+/// the Jan. 3 drone strike on Soleimani and al-Muhandis (seed 000) and the
+/// Baghdad strike of 2024-02-07 (seed 004), and the later mentions of the
+/// seed 004 strike in one document-level event.
+#[test]
+fn seed_articles_give_the_flagship_events_on_syntax() {
+    let docs = syntax_events(&shared().join("seeds"));
+    let of = |prefix: &str| &docs.iter().find(|d| d.0.starts_with(prefix)).unwrap().1;
+    let strike = of("000")
+        .iter()
+        .find(|e| e.0 == "Conflict:Attack" && has_arg(e, "Target", "Soleimani"))
+        .expect("the Soleimani strike");
+    assert!(has_arg(strike, "Target", "al-Muhandis"), "{strike:?}");
+    assert!(has_arg(strike, "Attacker", "United States"), "{strike:?}");
+    assert!(has_arg(strike, "Place", "Baghdad airport"), "{strike:?}");
+    assert!(has_arg(strike, "Time", "01-03"), "{strike:?}");
+    assert!(of("000")
+        .iter()
+        .any(|e| e.0 == "Life:Die" && has_arg(e, "Victim", "Soleimani")));
+    let baghdad: Vec<&EventView> = of("004")
+        .iter()
+        .filter(|e| e.0 == "Conflict:Attack" && has_arg(e, "Time", "2024-02-07"))
+        .collect();
+    assert!(!baghdad.is_empty());
+    let id = &baghdad[0].4;
+    assert!(baghdad.iter().all(|e| &e.4 == id), "{baghdad:?}");
+    let mentions = of("004").iter().filter(|e| &e.4 == id).count();
+    assert!(mentions >= 3, "{mentions} mentions of the Baghdad strike");
+}

@@ -271,16 +271,7 @@ pub fn apply_parses(
     n
 }
 
-/// Which events engine `eval-events` runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Engine {
-    /// The window rules of rules/events.toml (the pipeline's default).
-    #[default]
-    Window,
-    /// The dependency-path rules of rules/events_syntax.toml, on the parse
-    /// of each sentence (no parse, no events).
-    Syntax,
-}
+pub use super::Engine;
 
 /// Which documents `eval-events` scores: rules are developed on the first
 /// half (by sorted document id) and judged on the second, whose errors no

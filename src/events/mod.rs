@@ -18,6 +18,17 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// Which events engine runs: `extract --engine`, `eval-events --engine`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Engine {
+    /// The window rules of rules/events.toml (the pipeline's default).
+    #[default]
+    Window,
+    /// The dependency-path rules of rules/events_syntax.toml, on the parse
+    /// of each sentence (needs the syntax stage; no parse, no events).
+    Syntax,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {

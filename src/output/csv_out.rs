@@ -11,7 +11,7 @@
 //! tab or carriage return gets a leading `'`); numeric columns are written as
 //! numbers. Quoting is RFC 4180 (the csv crate's).
 
-use super::jsonl::event_id;
+use super::jsonl::{doc_event_id, event_id};
 use super::{chars, write_err, AtomicFile, OutputOptions, Sink};
 use crate::document::{CharMap, Document};
 use crate::error::Result;
@@ -120,6 +120,10 @@ impl CsvSinks {
                     "start",
                     "end",
                     "merged_id",
+                    "modality",
+                    "genericity",
+                    "doc_event_id",
+                    "casualties_at_least",
                 ],
                 options,
             )?,
@@ -213,6 +217,14 @@ impl Sink for CsvSinks {
                 num(start),
                 num(end),
                 Cell::Text(&merged),
+                Cell::Text(e.modality.as_str()),
+                Cell::Text(e.genericity.as_str()),
+                Cell::Text(
+                    &e.doc_event
+                        .map(|d| doc_event_id(doc, d))
+                        .unwrap_or_default(),
+                ),
+                Cell::Text(if e.casualties_at_least { "true" } else { "" }),
             ])?;
             for a in &e.arguments {
                 let (s, t) = chars(&map, a.span);

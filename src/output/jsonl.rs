@@ -52,6 +52,18 @@ struct EventOut<'a> {
     injured: Option<u64>,
     sentence: SpanOut<'a>,
     rule: &'a str,
+    /// The syntax engine's reading of the event; the window engine's events
+    /// are all asserted and specific.
+    modality: &'static str,
+    genericity: &'static str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    casualties_at_least: bool,
+    /// The document-level event (mentions of one real event share it) and
+    /// those linked to it (an Attack and the deaths it caused).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    doc_event: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    linked: Vec<String>,
 }
 
 /// A word of the parse (`--syntax`), offsets in characters like every span.
@@ -112,6 +124,11 @@ struct DocumentOut<'a> {
 /// The id of the n-th event of a document, shared by every output.
 pub fn event_id(doc: &Document, n: usize) -> String {
     format!("{}#e{}", doc.id, n + 1)
+}
+
+/// The id of a document-level event (`doc_event` of its mentions).
+pub fn doc_event_id(doc: &Document, d: usize) -> String {
+    format!("{}#d{}", doc.id, d + 1)
 }
 
 pub struct DocumentsJsonl {
@@ -232,6 +249,11 @@ fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
                 injured: e.injured,
                 sentence: span(doc.sentences[e.sentence].span),
                 rule: &e.rule,
+                modality: e.modality.as_str(),
+                genericity: e.genericity.as_str(),
+                casualties_at_least: e.casualties_at_least,
+                doc_event: e.doc_event.map(|d| doc_event_id(doc, d)),
+                linked: e.linked.iter().map(|&d| doc_event_id(doc, d)).collect(),
             })
             .collect(),
         actors: doc
