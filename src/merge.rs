@@ -17,7 +17,9 @@
 //! A mention with neither an agent nor a patient is never merged: without any
 //! actor there is no evidence that two vague mentions ("the attack") are the
 //! same event, and merging them all would fold a corpus's unrelated attacks
-//! into one.
+//! into one. Nor is one whose participants and place are all common nouns
+//! ("people", "a village") unless it has a resolved day: two reports of
+//! "people killed" share nothing that says they are one event.
 //!
 //! Names are compared case- and space-insensitively, as the resolve stage
 //! compares them within a document. Merged ids are the id of the event's first
@@ -62,6 +64,15 @@ pub fn role_names<'d>(doc: &'d Document, event: &'d Event, roles: &[&str]) -> Ve
     names
 }
 
+/// Whether `span` overlaps an entity of the document (entities are in text
+/// order: one binary search).
+fn is_entity(doc: &Document, span: crate::document::Span) -> bool {
+    let before = doc.entities.partition_point(|e| e.span.start < span.end);
+    doc.entities[before.saturating_sub(4)..before]
+        .iter()
+        .any(|e| e.span.overlaps(&span))
+}
+
 /// What merging and the knowledge-base outputs need to know of one event
 /// mention, read once from the document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -74,6 +85,9 @@ pub struct Facets {
     pub instrument: Vec<String>,
     /// The TIMEX3 value of the mention's `Time` argument, when it has one.
     pub date: Option<String>,
+    /// Whether an agent, patient or place is a name (an entity or a
+    /// canonical actor), not a common noun such as "people".
+    pub named: bool,
 }
 
 impl Facets {
@@ -95,13 +109,26 @@ impl Facets {
                 .iter()
                 .find(|a| a.role == "Time")
                 .and_then(|t| t.value.clone()),
+            named: event.arguments.iter().any(|a| {
+                let role = a.role.as_str();
+                let kept = [AGENT_ROLES, PATIENT_ROLES, PLACE_ROLES]
+                    .iter()
+                    .any(|roles| roles.contains(&role));
+                kept && (a.canonical.is_some() || is_entity(doc, a.span))
+            }),
         }
     }
 
     /// The key mentions of one event share, or `None` for a mention that is
-    /// never merged (no agent and no patient).
+    /// never merged: no agent and no patient, or nothing that identifies
+    /// the event across documents (no name among its participants and place
+    /// and no resolved day). "People were killed" in two reports is not
+    /// evidence of one event.
     pub fn key(&self) -> Option<MergeKey> {
         if self.agent.is_empty() && self.patient.is_empty() {
+            return None;
+        }
+        if !self.named && self.date.as_deref().and_then(day).is_none() {
             return None;
         }
         Some(MergeKey {
@@ -548,6 +575,7 @@ mod tests {
             place: v(place),
             instrument: Vec::new(),
             date: date.map(str::to_string),
+            named: true,
         }
     }
 
@@ -690,6 +718,19 @@ mod tests {
         assert!(assign(&mut m, "a", "a#e1", &f).created);
         assert!(assign(&mut m, "b", "b#e1", &f).created);
         assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn common_nouns_alone_never_merge_but_a_resolved_day_may() {
+        let mut m = Merger::new().unwrap();
+        let mut f = facets("Life:Die", &[], &["people"], &[], None);
+        f.named = false;
+        assert!(assign(&mut m, "a", "a#e1", &f).created);
+        assert!(assign(&mut m, "b", "b#e1", &f).created);
+        f.date = Some("2024-03-06".into());
+        assert!(assign(&mut m, "c", "c#e1", &f).created);
+        assert!(!assign(&mut m, "d", "d#e1", &f).created);
+        assert_eq!(m.len(), 3);
     }
 
     #[test]
