@@ -23,6 +23,7 @@
 //! Writes go in one transaction per [`BATCH`] documents (WAL journal), so a
 //! killed run leaves whole documents, never half of one.
 
+use super::jsonl::doc_event_id;
 use super::{argument_actor, chars, entity_id, event_id, Sink};
 use crate::document::{CharMap, Document};
 use crate::error::{Error, Result};
@@ -37,7 +38,16 @@ pub const BATCH: usize = 256;
 
 /// `PRAGMA user_version` of the schema below; a database of another version
 /// is refused rather than guessed at.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
+
+/// From version 1: the syntax engine's reading of each mention (modality,
+/// genericity, casualties as lower bounds, document-level event id).
+const MIGRATE_1_TO_2: &str = "
+ALTER TABLE sources ADD COLUMN modality TEXT NOT NULL DEFAULT 'asserted';
+ALTER TABLE sources ADD COLUMN genericity TEXT NOT NULL DEFAULT 'specific';
+ALTER TABLE sources ADD COLUMN casualties_at_least INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sources ADD COLUMN doc_event TEXT;
+";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS documents (
@@ -102,7 +112,11 @@ CREATE TABLE IF NOT EXISTS sources (
     score REAL NOT NULL,
     killed INTEGER,
     injured INTEGER,
-    rule TEXT NOT NULL
+    rule TEXT NOT NULL,
+    modality TEXT NOT NULL DEFAULT 'asserted',
+    genericity TEXT NOT NULL DEFAULT 'specific',
+    casualties_at_least INTEGER NOT NULL DEFAULT 0,
+    doc_event TEXT
 );
 CREATE INDEX IF NOT EXISTS sources_event ON sources(event_id);
 CREATE INDEX IF NOT EXISTS sources_document ON sources(document_id);
@@ -172,6 +186,10 @@ impl SqliteSink {
                 ));
             }
             conn.execute_batch(SCHEMA).map_err(err)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+                .map_err(err)?;
+        } else if version == 1 {
+            conn.execute_batch(MIGRATE_1_TO_2).map_err(err)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(err)?;
         } else if version != SCHEMA_VERSION {
@@ -344,8 +362,9 @@ impl SqliteSink {
             let mut add_source = c.prepare_cached(
                 "INSERT INTO sources (mention_id, event_id, document_id, type, trigger, start_char,
                     end_char, sentence, sentence_start, sentence_end, date, date_text, score,
-                    killed, injured, rule)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                    killed, injured, rule, modality, genericity, casualties_at_least, doc_event)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20)
                  ON CONFLICT (mention_id) DO UPDATE SET
                     event_id = excluded.event_id, document_id = excluded.document_id,
                     type = excluded.type, trigger = excluded.trigger,
@@ -353,7 +372,10 @@ impl SqliteSink {
                     sentence = excluded.sentence, sentence_start = excluded.sentence_start,
                     sentence_end = excluded.sentence_end, date = excluded.date,
                     date_text = excluded.date_text, score = excluded.score,
-                    killed = excluded.killed, injured = excluded.injured, rule = excluded.rule",
+                    killed = excluded.killed, injured = excluded.injured, rule = excluded.rule,
+                    modality = excluded.modality, genericity = excluded.genericity,
+                    casualties_at_least = excluded.casualties_at_least,
+                    doc_event = excluded.doc_event",
             )?;
             let mut add_argument = c.prepare_cached(
                 "INSERT INTO event_arguments (mention_id, n, role, text, start_char, end_char,
@@ -404,6 +426,10 @@ impl SqliteSink {
                     e.killed.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
                     e.injured.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
                     e.rule,
+                    e.modality.as_str(),
+                    e.genericity.as_str(),
+                    e.casualties_at_least,
+                    e.doc_event.map(|d| doc_event_id(doc, d)),
                 ])?;
                 old_sources.remove(mention);
                 for (k, a) in e.arguments.iter().enumerate() {
@@ -678,6 +704,47 @@ pub(crate) mod tests {
             2
         );
         assert_eq!(count(&db, "SELECT count(*) FROM entities"), 2);
+    }
+
+    #[test]
+    fn a_version_1_database_gains_the_mention_columns_and_keeps_its_rows() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("kb.sqlite");
+        {
+            let conn = Connection::open(&db).unwrap();
+            let v1 = SCHEMA.replace(
+                ",\n    modality TEXT NOT NULL DEFAULT 'asserted',\n    genericity TEXT NOT NULL \
+                 DEFAULT 'specific',\n    casualties_at_least INTEGER NOT NULL DEFAULT 0,\n    \
+                 doc_event TEXT\n",
+                "\n",
+            );
+            assert_ne!(
+                v1, SCHEMA,
+                "the version 1 schema is SCHEMA less the new columns"
+            );
+            conn.execute_batch(&v1).unwrap();
+            conn.execute(
+                "INSERT INTO documents (id, source, text) VALUES ('old', 'old.txt', 'x')",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        drop(SqliteSink::open(&db).unwrap());
+        let conn = Connection::open(&db).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        assert_eq!(count(&db, "SELECT count(*) FROM documents"), 1);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM pragma_table_info('sources') \
+                 WHERE name IN ('modality', 'genericity', 'casualties_at_least', 'doc_event')"
+            ),
+            4
+        );
     }
 
     #[test]
