@@ -510,6 +510,123 @@ fn extract(
     Ok(summary)
 }
 
+/// `eval-events`: runs the pipeline (and the syntax engine when asked) on
+/// M2E2 records and prints the scores, overall and per half.
+fn eval_events(cmd: Command) -> Result<ExitCode> {
+    let Command::EvalEvents {
+        file,
+        model,
+        rules,
+        dump,
+        lexicon_ceiling,
+        engine,
+        half,
+        words_out,
+        parser,
+        parses,
+    } = cmd
+    else {
+        unreachable!("eval_events is called with Command::EvalEvents")
+    };
+    use casefile::events::eval::{first_half_ids, select_half, Engine, EventReport};
+    use casefile::rules::RuleFile;
+    let all = casefile::events::eval::read(&file)?;
+    let first = first_half_ids(&all);
+    let gold = select_half(all, half);
+    let syntax = match engine {
+        Engine::Syntax => Some(casefile::events::syntax::SyntaxEvents::load_or_builtin(
+            rules.as_deref(),
+        )?),
+        Engine::Window => None,
+    };
+    if lexicon_ceiling {
+        use casefile::events::eval::{format_ceiling, lexicon_ceiling};
+        const FOLDS: usize = 5;
+        print!("{}", format_ceiling(&lexicon_ceiling(&gold, FOLDS), FOLDS));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let config = PipelineConfig {
+        model: model.model.clone().unwrap_or_else(default_model),
+        tagging: model.tagging(),
+        device: model.device.resolve()?,
+        boilerplate: None,
+        abbreviations: None,
+        events: if syntax.is_some() { None } else { rules },
+        actors: None,
+        parser: parser.or_else(|| {
+            let shipped = shipped_dir(DEFAULT_PARSER);
+            (engine == Engine::Syntax && parses.is_none() && shipped.is_dir()).then_some(shipped)
+        }),
+        // The syntax engine runs below, after any outside parses.
+        engine: Default::default(),
+        batch_docs: 32,
+    };
+    let pipeline = Pipeline::new(&config)?;
+    let mut report = EventReport::default();
+    let mut halves = [EventReport::default(), EventReport::default()];
+    let (mut sentences, mut unparsed) = (0, 0);
+    let outside = match &parses {
+        Some(p) => casefile::events::eval::read_parses(p)?,
+        None => Default::default(),
+    };
+    let mut words = String::new();
+    let mut dump_out = String::new();
+    for chunk in gold.chunks(32) {
+        let mut docs: Vec<casefile::Document> = chunk
+            .iter()
+            .map(|g| {
+                let mut d = casefile::Document::new(&g.id, g.text.clone());
+                d.published = g.published;
+                d
+            })
+            .collect();
+        pipeline.process(&mut docs);
+        for d in docs.iter_mut() {
+            if words_out.is_some() {
+                words.push_str(&casefile::events::eval::words_line(d));
+                words.push('\n');
+            }
+            casefile::events::eval::apply_parses(d, &outside);
+        }
+        if let Some(engine) = &syntax {
+            for d in docs.iter_mut() {
+                sentences += d.sentences.len();
+                unparsed += d.sentences.iter().filter(|s| s.syntax.is_empty()).count();
+                engine.process(d);
+            }
+        }
+        for (g, d) in chunk.iter().zip(&docs) {
+            if let Some(e) = &d.error {
+                anyhow::bail!("{}: {e}", g.id);
+            }
+            report.add(g, d);
+            halves[usize::from(!first.contains(&g.id))].add(g, d);
+            if dump.is_some() {
+                dump_out.push_str(&casefile::events::eval::dump_line(g, d));
+                dump_out.push('\n');
+            }
+        }
+    }
+    if let Some(path) = &dump {
+        std::fs::write(path, dump_out)?;
+    }
+    if let Some(path) = &words_out {
+        std::fs::write(path, words)?;
+    }
+    if unparsed > 0 {
+        eprintln!(
+            "casefile: warning: {unparsed} of {sentences} sentences have no parse; \
+             the syntax engine finds no events in them"
+        );
+    }
+    print!("{report}");
+    if half == casefile::events::eval::Half::All {
+        println!("{}", halves[0].summary("first half"));
+        println!("{}", halves[1].summary("second half"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Extract {
@@ -723,117 +840,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::EvalEvents {
-            file,
-            model,
-            rules,
-            dump,
-            lexicon_ceiling,
-            engine,
-            half,
-            words_out,
-            parser,
-            parses,
-        } => {
-            use casefile::events::eval::{first_half_ids, select_half, Engine, EventReport};
-            use casefile::rules::RuleFile;
-            let all = casefile::events::eval::read(&file)?;
-            let first = first_half_ids(&all);
-            let gold = select_half(all, half);
-            let syntax = match engine {
-                Engine::Syntax => Some(casefile::events::syntax::SyntaxEvents::load_or_builtin(
-                    rules.as_deref(),
-                )?),
-                Engine::Window => None,
-            };
-            if lexicon_ceiling {
-                use casefile::events::eval::{format_ceiling, lexicon_ceiling};
-                const FOLDS: usize = 5;
-                print!("{}", format_ceiling(&lexicon_ceiling(&gold, FOLDS), FOLDS));
-                return Ok(ExitCode::SUCCESS);
-            }
-            let config = PipelineConfig {
-                model: model.model.clone().unwrap_or_else(default_model),
-                tagging: model.tagging(),
-                device: model.device.resolve()?,
-                boilerplate: None,
-                abbreviations: None,
-                events: if syntax.is_some() { None } else { rules },
-                actors: None,
-                parser: parser.or_else(|| {
-                    let shipped = shipped_dir(DEFAULT_PARSER);
-                    (engine == Engine::Syntax && parses.is_none() && shipped.is_dir())
-                        .then_some(shipped)
-                }),
-                // The syntax engine runs below, after any outside parses.
-                engine: Default::default(),
-                batch_docs: 32,
-            };
-            let pipeline = Pipeline::new(&config)?;
-            let mut report = EventReport::default();
-            let mut halves = [EventReport::default(), EventReport::default()];
-            let (mut sentences, mut unparsed) = (0, 0);
-            let outside = match &parses {
-                Some(p) => casefile::events::eval::read_parses(p)?,
-                None => Default::default(),
-            };
-            let mut words = String::new();
-            let mut dump_out = String::new();
-            for chunk in gold.chunks(32) {
-                let mut docs: Vec<casefile::Document> = chunk
-                    .iter()
-                    .map(|g| {
-                        let mut d = casefile::Document::new(&g.id, g.text.clone());
-                        d.published = g.published;
-                        d
-                    })
-                    .collect();
-                pipeline.process(&mut docs);
-                for d in docs.iter_mut() {
-                    if words_out.is_some() {
-                        words.push_str(&casefile::events::eval::words_line(d));
-                        words.push('\n');
-                    }
-                    casefile::events::eval::apply_parses(d, &outside);
-                }
-                if let Some(engine) = &syntax {
-                    for d in docs.iter_mut() {
-                        sentences += d.sentences.len();
-                        unparsed += d.sentences.iter().filter(|s| s.syntax.is_empty()).count();
-                        engine.process(d);
-                    }
-                }
-                for (g, d) in chunk.iter().zip(&docs) {
-                    if let Some(e) = &d.error {
-                        anyhow::bail!("{}: {e}", g.id);
-                    }
-                    report.add(g, d);
-                    halves[usize::from(!first.contains(&g.id))].add(g, d);
-                    if dump.is_some() {
-                        dump_out.push_str(&casefile::events::eval::dump_line(g, d));
-                        dump_out.push('\n');
-                    }
-                }
-            }
-            if let Some(path) = &dump {
-                std::fs::write(path, dump_out)?;
-            }
-            if let Some(path) = &words_out {
-                std::fs::write(path, words)?;
-            }
-            if unparsed > 0 {
-                eprintln!(
-                    "casefile: warning: {unparsed} of {sentences} sentences have no parse; \
-                     the syntax engine finds no events in them"
-                );
-            }
-            print!("{report}");
-            if half == casefile::events::eval::Half::All {
-                println!("{}", halves[0].summary("first half"));
-                println!("{}", halves[1].summary("second half"));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        cmd @ Command::EvalEvents { .. } => eval_events(cmd),
         Command::TrainParser {
             config,
             threads,
