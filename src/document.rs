@@ -301,6 +301,17 @@ impl Document {
         &self.text[span.start..span.end]
     }
 
+    /// The entity mention overlapping `span`, if any. Entities are in text
+    /// order (the NER stage adds them sentence by sentence, word by word),
+    /// so this is one binary search, not a scan per look-up.
+    pub fn entity_at(&self, span: Span) -> Option<&Entity> {
+        let before = self.entities.partition_point(|e| e.span.start < span.end);
+        self.entities[before.saturating_sub(4)..before]
+            .iter()
+            .rev()
+            .find(|e| e.span.overlaps(&span))
+    }
+
     pub fn is_ok(&self) -> bool {
         self.error.is_none()
     }

@@ -67,6 +67,23 @@ impl ModelArgs {
             batch_pieces: self.batch_pieces,
         }
     }
+
+    /// The pipeline on this model with the built-in rules, the window events
+    /// engine and no syntax stage; callers override what they set.
+    fn pipeline_config(&self) -> Result<PipelineConfig> {
+        Ok(PipelineConfig {
+            model: self.model.clone().unwrap_or_else(default_model),
+            tagging: self.tagging(),
+            device: self.device.resolve()?,
+            boilerplate: None,
+            abbreviations: None,
+            events: None,
+            actors: None,
+            parser: None,
+            engine: Default::default(),
+            batch_docs: 32,
+        })
+    }
 }
 
 #[derive(Subcommand)]
@@ -546,20 +563,14 @@ fn eval_events(cmd: Command) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let config = PipelineConfig {
-        model: model.model.clone().unwrap_or_else(default_model),
-        tagging: model.tagging(),
-        device: model.device.resolve()?,
-        boilerplate: None,
-        abbreviations: None,
         events: if syntax.is_some() { None } else { rules },
-        actors: None,
         parser: parser.or_else(|| {
             let shipped = shipped_dir(DEFAULT_PARSER);
             (engine == Engine::Syntax && parses.is_none() && shipped.is_dir()).then_some(shipped)
         }),
-        // The syntax engine runs below, after any outside parses.
-        engine: Default::default(),
-        batch_docs: 32,
+        // The syntax engine runs below, after any outside parses: the
+        // pipeline keeps the default (window) engine.
+        ..model.pipeline_config()?
     };
     let pipeline = Pipeline::new(&config)?;
     let mut report = EventReport::default();
@@ -666,9 +677,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .context("starting the worker threads")?;
             }
             let config = PipelineConfig {
-                model: model.model.clone().unwrap_or_else(default_model),
-                tagging: model.tagging(),
-                device: model.device.resolve()?,
                 boilerplate,
                 abbreviations,
                 events: rules,
@@ -679,6 +687,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }),
                 engine,
                 batch_docs,
+                ..model.pipeline_config()?
             };
             let summary = extract(
                 &inputs,
@@ -777,19 +786,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let doc_of: Vec<usize> = file.sentences.iter().map(|s| s.document).collect();
                 casefile::ner::bench_forward(&tagger, &sentences, &doc_of)?
             } else {
-                let config = PipelineConfig {
-                    model: model.model.clone().unwrap_or_else(default_model),
-                    tagging: model.tagging(),
-                    device: model.device.resolve()?,
-                    boilerplate: None,
-                    abbreviations: None,
-                    events: None,
-                    actors: None,
-                    parser: None,
-                    engine: Default::default(),
-                    batch_docs: 32,
-                };
-                let pipeline = Pipeline::new(&config)?;
+                let pipeline = Pipeline::new(&model.pipeline_config()?)?;
                 let mut docs: Vec<_> =
                     casefile::ingest::documents(casefile::ingest::resolve(&inputs)?).collect();
                 for doc in &mut docs {

@@ -64,15 +64,6 @@ pub fn role_names<'d>(doc: &'d Document, event: &'d Event, roles: &[&str]) -> Ve
     names
 }
 
-/// Whether `span` overlaps an entity of the document (entities are in text
-/// order: one binary search).
-fn is_entity(doc: &Document, span: crate::document::Span) -> bool {
-    let before = doc.entities.partition_point(|e| e.span.start < span.end);
-    doc.entities[before.saturating_sub(4)..before]
-        .iter()
-        .any(|e| e.span.overlaps(&span))
-}
-
 /// What merging and the knowledge-base outputs need to know of one event
 /// mention, read once from the document.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -114,7 +105,7 @@ impl Facets {
                 let kept = [AGENT_ROLES, PATIENT_ROLES, PLACE_ROLES]
                     .iter()
                     .any(|roles| roles.contains(&role));
-                kept && (a.canonical.is_some() || is_entity(doc, a.span))
+                kept && (a.canonical.is_some() || doc.entity_at(a.span).is_some())
             }),
         }
     }

@@ -103,18 +103,7 @@ const RECENT_MENTIONS: usize = 16;
 /// and links each Attack to the Die and Injure events of its sentence.
 /// `definite[i]` says whether event i is a definite nominal mention.
 pub fn cluster(doc: &mut Document, definite: &[bool]) {
-    let mut names: Vec<Span> = doc.entities.iter().map(|e| e.span).collect();
-    names.sort();
-    // Entities sorted by start: only the few starting just before `s` ends
-    // can overlap it (one binary search, not a scan per argument).
-    let name_at = |s: Span| {
-        let before = names.partition_point(|e| e.start < s.end);
-        names[before.saturating_sub(4)..before]
-            .iter()
-            .rev()
-            .find(|e| e.overlaps(&s))
-            .copied()
-    };
+    let name_at = |s: Span| doc.entity_at(s).map(|e| e.span);
     let all: Vec<Facts> = doc.events.iter().map(|e| facts(doc, e, &name_at)).collect();
     let mut ids: Vec<usize> = Vec::with_capacity(all.len());
     let mut members: Vec<Vec<usize>> = Vec::new();
@@ -159,31 +148,21 @@ pub fn cluster(doc: &mut Document, definite: &[bool]) {
 /// Events come in sentence order, so each sentence's events are one run.
 fn link(doc: &mut Document) {
     let consequence = |t: &str| t == "Life:Die" || t == "Life:Injure";
-    let events = &mut doc.events;
-    let mut start = 0;
-    while start < events.len() {
-        let s = events[start].sentence;
-        let end = start
-            + events[start..]
-                .iter()
-                .take_while(|e| e.sentence == s)
-                .count();
-        for i in start..end {
-            for j in start..end {
-                if events[i].event_type != "Conflict:Attack" || !consequence(&events[j].event_type)
-                {
+    for run in doc.events.chunk_by_mut(|a, b| a.sentence == b.sentence) {
+        for i in 0..run.len() {
+            for j in 0..run.len() {
+                if run[i].event_type != "Conflict:Attack" || !consequence(&run[j].event_type) {
                     continue;
                 }
-                if let (Some(a), Some(d)) = (events[i].doc_event, events[j].doc_event) {
-                    if !events[i].linked.contains(&d) {
-                        events[i].linked.push(d);
+                if let (Some(a), Some(d)) = (run[i].doc_event, run[j].doc_event) {
+                    if !run[i].linked.contains(&d) {
+                        run[i].linked.push(d);
                     }
-                    if !events[j].linked.contains(&a) {
-                        events[j].linked.push(a);
+                    if !run[j].linked.contains(&a) {
+                        run[j].linked.push(a);
                     }
                 }
             }
         }
-        start = end;
     }
 }

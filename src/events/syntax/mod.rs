@@ -201,15 +201,7 @@ impl SyntaxEvents {
 /// in its sentence ("attacked a checkpoint, killing two soldiers"). Events
 /// come in sentence order, so each sentence's events are one run of them.
 fn carry_casualties(events: &mut [Event]) {
-    let mut start = 0;
-    while start < events.len() {
-        let s = events[start].sentence;
-        let end = start
-            + events[start..]
-                .iter()
-                .take_while(|e| e.sentence == s)
-                .count();
-        let run = &mut events[start..end];
+    for run in events.chunk_by_mut(|a, b| a.sentence == b.sentence) {
         let of = |t: &str| {
             run.iter()
                 .find(|e| e.event_type == t && e.modality.is_asserted())
@@ -226,6 +218,5 @@ fn carry_casualties(events: &mut [Event]) {
                 a.casualties_at_least |= least;
             }
         }
-        start = end;
     }
 }
