@@ -36,10 +36,13 @@ pub fn fill(
                     if head == t || out.iter().any(|f| f.head == head) {
                         continue;
                     }
-                    out.push(Filled {
-                        argument: argument(g, &role.name, head),
-                        head,
-                    });
+                    // Two words of one name ("Operation Inherent Resolve")
+                    // reached by two paths are one participant.
+                    let argument = argument(g, &role.name, head);
+                    if out.iter().any(|f| f.argument.span.overlaps(&argument.span)) {
+                        continue;
+                    }
+                    out.push(Filled { argument, head });
                 }
             }
         }

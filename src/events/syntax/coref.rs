@@ -47,7 +47,9 @@ fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<Span>) -> F
                 (None, Some(m)) => doc.slice(m).split_whitespace().last().unwrap_or("").into(),
                 (None, None) => doc.slice(head).to_string(),
             };
-            (a.role.clone(), text.to_lowercase(), name_at(name).is_some())
+            // Specific only when the head itself is a name: "Iran-backed
+            // militias" contains a name but names no one.
+            (a.role.clone(), text.to_lowercase(), mention.is_some())
         })
         .collect();
     let date = e

@@ -146,9 +146,15 @@ impl<'a> Graph<'a> {
     }
 
     /// The lemmas of a nominal's prepositions (`case`), and of `fixed`
-    /// words that complete them ("because of").
+    /// words that complete them ("because of"). An English preposition
+    /// comes before its noun: a `case` after it is a misattached one ("the
+    /// assault on the United States by extremists" with "by" under
+    /// "States"), and would make the target the attacker.
     pub fn cases(&self, i: usize) -> Vec<&str> {
-        self.deps(i, "case").map(|c| self.lemma(c)).collect()
+        self.deps(i, "case")
+            .filter(|&c| c < i)
+            .map(|c| self.lemma(c))
+            .collect()
     }
 
     pub fn is_verbal(&self, i: usize) -> bool {
@@ -212,7 +218,17 @@ impl<'a> Graph<'a> {
             "conj" if self.is_verbal(h) && rel == "obj" => {
                 self.args(h, rel).into_iter().filter(|&o| o > i).collect()
             }
-            "xcomp" if rel == "nsubj" => self.args(h, "nsubj"),
+            // "showed the officer shooting X", "ordered troops to attack": the
+            // complement's subject is its head's object when there is one,
+            // else its head's subject ("vowed to attack").
+            "xcomp" if rel == "nsubj" => {
+                let object: Vec<usize> = self.deps(h, "obj").collect();
+                if object.is_empty() {
+                    self.args(h, "nsubj")
+                } else {
+                    object
+                }
+            }
             // "..., killing two", "accused of shooting X", "after storming the
             // town": a participle or gerund shares its head's subject.
             "advcl"

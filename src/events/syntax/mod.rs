@@ -141,8 +141,13 @@ impl SyntaxEvents {
 
     /// Whether word `t` triggers the rule: a listed lemma with its part of
     /// speech (a verb or a noun when none is given), and the constraints.
+    /// A noun that modifies another noun names a kind of thing, not an
+    /// event ("protest camps", "attack helicopters", "arrest warrant").
     fn triggers(&self, g: &Graph, rule: &Rule, t: usize) -> bool {
         let upos = g.upos(t);
+        if upos == "NOUN" && g.rel(t) == "compound" {
+            return false;
+        }
         let listed = rule.triggers.iter().any(|(l, u)| {
             l == g.lemma(t)
                 && match u {

@@ -43,6 +43,14 @@ pub struct ModalityWords {
     /// the attack" reports an attack).
     #[serde(default)]
     pub support_verbs: Vec<String>,
+    /// Modifiers that put a nominal trigger in the future ("the planned
+    /// meeting", "the upcoming summit"): the noun names an event to come.
+    #[serde(default)]
+    pub future_modifiers: Vec<String>,
+    /// Modifiers that make a nominal trigger a possibility ("a possible
+    /// attack", "potential strikes").
+    #[serde(default)]
+    pub hypothetical_modifiers: Vec<String>,
 }
 
 /// The modality of the event triggered by word `t`.
@@ -74,10 +82,20 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
     if aux(&words.future_aux) {
         return Modality::Future;
     }
+    if g.upos(t) == "NOUN" {
+        let modified =
+            |list: &[String]| g.has_dep(t, "amod", list) || g.has_dep(t, "compound", list);
+        if modified(&words.hypothetical_modifiers) {
+            return Modality::Hypothetical;
+        }
+        if modified(&words.future_modifiers) {
+            return Modality::Future;
+        }
+    }
     // The event as the complement of a verb of planning or threatening.
     let governor = g
         .head(t)
-        .filter(|_| matches!(g.rel(t), "xcomp" | "obj" | "nmod" | "ccomp"));
+        .filter(|_| matches!(g.rel(t), "xcomp" | "obj" | "nmod" | "ccomp" | "acl"));
     if let Some(h) = governor {
         if words.future_heads.iter().any(|l| l == g.lemma(h)) {
             return Modality::Future;
@@ -93,7 +111,9 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
 /// trigger that is the subject of a present-tense clause and has no time
 /// ("terror attacks are rising") is a kind of event, not one event; so is a
 /// bare nominal with no participant, place or time at all ("personal
-/// attacks", "protests are a right", "fears of unrest").
+/// attacks", "protests are a right", "fears of unrest"), unless its clause
+/// tells of the past: "officers killed in clashes", "has seen a spike in
+/// clashes" speak of particular clashes.
 pub fn genericity(g: &Graph, t: usize, has_time: bool, has_args: bool) -> Genericity {
     let plural = g.xpos(t) == "NNS" || g.feat(t, "Number=Plur");
     let bare = !g
@@ -102,12 +122,26 @@ pub fn genericity(g: &Graph, t: usize, has_time: bool, has_args: bool) -> Generi
         .any(|&c| matches!(g.rel(c), "det" | "nummod" | "nmod:poss" | "det:poss"));
     let subject = matches!(g.rel(t), "nsubj" | "nsubj:pass");
     let present = g.head(t).is_some_and(|h| present_tense(g, h));
-    let kind = (plural && subject && present) || !has_args;
+    let past = g.head(t).is_some_and(|_| past_tense(g, g.clause_verb(t)));
+    let kind = (plural && subject && present) || (!has_args && !past);
     if g.upos(t) == "NOUN" && bare && kind && !has_time {
         Genericity::Generic
     } else {
         Genericity::Specific
     }
+}
+
+/// Whether a clause tells of the past: its verb or an auxiliary in the
+/// simple past ("were killed"), or a past participle modifying a noun
+/// ("officers killed in clashes"). A present perfect ("has focused on
+/// personal attacks") may sum up a kind of event, and does not count.
+fn past_tense(g: &Graph, v: usize) -> bool {
+    let past = |w: usize| g.xpos(w) == "VBD";
+    past(v)
+        || g.children(v)
+            .iter()
+            .any(|&c| matches!(g.rel(c), "aux" | "aux:pass" | "cop") && past(c))
+        || g.xpos(v) == "VBN" && matches!(g.rel(v), "acl" | "amod")
 }
 
 /// Whether a clause's verb, or its auxiliary or copula, is in the present.

@@ -27,6 +27,9 @@ struct Step {
     case: Vec<String>,
     lemma: Vec<String>,
     upos: Vec<String>,
+    /// NER labels the word's entity mention must carry ("reached Austria":
+    /// `obj[ner=LOC]`).
+    ner: Vec<String>,
 }
 
 impl Path {
@@ -106,6 +109,7 @@ impl Step {
             case: Vec::new(),
             lemma: Vec::new(),
             upos: Vec::new(),
+            ner: Vec::new(),
         };
         for f in filters.split(';').filter(|f| !f.is_empty()) {
             let (key, values) = f
@@ -124,9 +128,10 @@ impl Step {
                     }
                 }
                 "upos" => step.upos = values,
+                "ner" => step.ner = values,
                 _ => {
                     return Err(format!(
-                        "{text}: unknown filter {key} (case, lemma, class, upos)"
+                        "{text}: unknown filter {key} (case, lemma, class, upos, ner)"
                     ))
                 }
             }
@@ -151,6 +156,9 @@ impl Step {
         (self.lemma.is_empty() || self.lemma.iter().any(|l| l == g.lemma(n)))
             && (self.upos.is_empty() || self.upos.iter().any(|u| u == g.upos(n)))
             && (self.case.is_empty() || g.cases(n).iter().any(|c| self.case.iter().any(|x| x == c)))
+            && (self.ner.is_empty()
+                || g.entity(n)
+                    .is_some_and(|e| self.ner.iter().any(|l| l == &e.label)))
     }
 }
 
@@ -167,6 +175,8 @@ mod tests {
         let p = Path::parse("nmod[case=on|against;upos=NOUN]").unwrap();
         assert_eq!(p.steps[0].case, vec!["on", "against"]);
         assert_eq!(p.steps[0].upos, vec!["NOUN"]);
+        let p = Path::parse("obj[ner=LOC|ORG]").unwrap();
+        assert_eq!(p.steps[0].ner, vec!["LOC", "ORG"]);
         assert!(Path::parse("").is_err());
         assert!(Path::parse("obl[case=in").is_err());
         assert!(Path::parse("obl[where=in]").is_err());
