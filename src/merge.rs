@@ -26,11 +26,16 @@
 //! mention in input order, so the same input gives byte-identical output. The
 //! [`Merger`] keeps its index in a temporary file, not in memory, so memory
 //! stays flat however many events a corpus holds.
+//!
+//! With the syntax engine, the mentions of one document-level event (the
+//! headline, the lead, "the strike" later) are merged on what they say
+//! together ([`merge_facets`]), so they go to one merged event.
 
 use crate::document::{Argument, Document, Event};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
+use std::collections::HashMap;
 
 /// Roles on the agent side of an event (the doer), by precedence: the
 /// `agent` column of events.csv and part of the merge key.
@@ -129,6 +134,47 @@ impl Facets {
             place: name_set(&self.place),
         })
     }
+}
+
+/// What cross-document merging compares for each event mention of a
+/// document: the facets of its document-level event (`doc_event`), so that a
+/// headline's "US strike", the lead's full account and "the strike" later go
+/// to one merged event. A document-level event is represented by its fullest
+/// mention (the most participants and places named; usually the lead), with
+/// the first resolved day among its mentions when that one has none: a union
+/// of every mention's names would differ from report to report and keep
+/// reports of one strike apart. A mention with no document-level event (the
+/// window engine's) is compared on its own facets. Linear in the events.
+pub fn merge_facets(doc: &Document) -> Vec<Facets> {
+    let own: Vec<Facets> = doc.events.iter().map(|e| Facets::of(doc, e)).collect();
+    let size = |f: &Facets| f.agent.len() + f.patient.len() + f.place.len();
+    let resolved = |f: &Facets| f.date.as_deref().and_then(day).is_some();
+    // Per document-level event: its fullest mention, and its first resolved day.
+    let mut best: HashMap<usize, (usize, Option<String>)> = HashMap::new();
+    for (i, (e, f)) in doc.events.iter().zip(&own).enumerate() {
+        let Some(id) = e.doc_event else { continue };
+        let entry = best.entry(id).or_insert((i, None));
+        if size(f) > size(&own[entry.0]) {
+            entry.0 = i;
+        }
+        if entry.1.is_none() && resolved(f) {
+            entry.1 = f.date.clone();
+        }
+    }
+    doc.events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| match e.doc_event.and_then(|id| best.get(&id)) {
+            Some((k, day)) => {
+                let mut f = own[*k].clone();
+                if !resolved(&f) && day.is_some() {
+                    f.date = day.clone();
+                }
+                f
+            }
+            None => own[i].clone(),
+        })
+        .collect()
 }
 
 /// Everything two mentions must share exactly to be one event (the date is
@@ -846,5 +892,61 @@ mod tests {
         assert_eq!(f.place, ["Baghdad"], "the text when no canonical name");
         assert_eq!(f.date.as_deref(), Some("2024-03-06"));
         assert!(f.instrument.is_empty());
+    }
+
+    /// A headline that names only the attacker and a lead that names the
+    /// target and the day are one document-level event: both mentions are
+    /// merged on the lead's facets, and so go to one merged event.
+    #[test]
+    fn mentions_of_one_document_event_merge_on_what_they_say_together() {
+        let text = "US strike in Iraq. The United States killed Abu Hassan in Baghdad on Wednesday. A strike hit Mosul.";
+        let mut doc = Document::new("d", text);
+        let at = |s: &str| {
+            let i = text.find(s).unwrap();
+            Span::new(i, i + s.len())
+        };
+        let arg = |role: &str, s: &str, canonical: Option<&str>, value: Option<&str>| Argument {
+            role: role.into(),
+            span: at(s),
+            canonical: canonical.map(str::to_string),
+            value: value.map(str::to_string),
+            ..Default::default()
+        };
+        let event = |trigger: &str, doc_event: usize, arguments: Vec<Argument>| Event {
+            event_type: ATTACK.into(),
+            trigger: at(trigger),
+            arguments,
+            doc_event: Some(doc_event),
+            ..Default::default()
+        };
+        doc.events = vec![
+            event(
+                "strike in",
+                0,
+                vec![arg("Attacker", "US", Some("United States"), None)],
+            ),
+            event(
+                "killed",
+                0,
+                vec![
+                    arg("Attacker", "The United States", Some("United States"), None),
+                    arg("Target", "Abu Hassan", Some("Abu Hassan"), None),
+                    arg("Place", "Baghdad", None, None),
+                    arg("Time", "Wednesday", None, Some("2024-03-06")),
+                ],
+            ),
+            event("strike hit", 1, vec![arg("Place", "Mosul", None, None)]),
+        ];
+        let f = merge_facets(&doc);
+        assert_eq!(f[0], f[1], "the fullest mention speaks for both");
+        assert_eq!(f[0].agent, ["United States"]);
+        assert_eq!(f[0].patient, ["Abu Hassan"]);
+        assert_eq!(f[0].date.as_deref(), Some("2024-03-06"));
+        assert_eq!(f[2].place, ["Mosul"], "another document-level event");
+        let mut m = Merger::new().unwrap();
+        let a = assign(&mut m, "d", "d#e0", &f[0]);
+        let b = assign(&mut m, "d", "d#e1", &f[1]);
+        assert_eq!(a.id, b.id);
+        assert!(!b.created);
     }
 }

@@ -322,6 +322,12 @@ fn the_syntax_stage_leaves_entities_unchanged() {
 type EventView = (String, String, Vec<(String, String)>, Option<u64>, String);
 
 fn syntax_events(input: &Path) -> Vec<(String, Vec<EventView>)> {
+    syntax_run(input).0
+}
+
+/// `extract --engine syntax`: the documents' events, and the rows of
+/// merged_events.csv as (type, patient, sources).
+fn syntax_run(input: &Path) -> (Vec<(String, Vec<EventView>)>, Vec<[String; 3]>) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     casefile_ok(&[
@@ -333,7 +339,16 @@ fn syntax_events(input: &Path) -> Vec<(String, Vec<EventView>)> {
         "syntax",
         "--quiet",
     ]);
-    common::read_jsonl(&out.join("documents.jsonl"))
+    let mut merged = Vec::new();
+    let mut r = csv::Reader::from_path(out.join("merged_events.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (t, p, s) = (col("type"), col("patient"), col("sources"));
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        merged.push([t, p, s].map(|k| rec[k].to_string()));
+    }
+    let docs = common::read_jsonl(&out.join("documents.jsonl"))
         .into_iter()
         .map(|d| {
             let events = d["events"]
@@ -366,7 +381,8 @@ fn syntax_events(input: &Path) -> Vec<(String, Vec<EventView>)> {
                 .collect();
             (d["id"].as_str().unwrap().to_string(), events)
         })
-        .collect()
+        .collect();
+    (docs, merged)
 }
 
 fn has_arg(e: &EventView, role: &str, text: &str) -> bool {
@@ -405,11 +421,12 @@ fn an_analyst_note_gives_one_attack_with_who_what_where_when() {
 
 /// The flagship events of the real seed articles with the syntax engine:
 /// the Jan. 3 drone strike on Soleimani and al-Muhandis (seed 000) and the
-/// Baghdad strike of 2024-02-07 (seed 004), and the later mentions of the
-/// seed 004 strike in one document-level event.
+/// Baghdad strike of 2024-02-07 (seed 004), the later mentions of the
+/// seed 004 strike in one document-level event, and the strike reported by
+/// two seeds as one merged event.
 #[test]
 fn seed_articles_give_the_flagship_events_on_syntax() {
-    let docs = syntax_events(&shared().join("seeds"));
+    let (docs, merged) = syntax_run(&shared().join("seeds"));
     let of = |prefix: &str| &docs.iter().find(|d| d.0.starts_with(prefix)).unwrap().1;
     let strike = of("000")
         .iter()
@@ -431,4 +448,15 @@ fn seed_articles_give_the_flagship_events_on_syntax() {
     assert!(baghdad.iter().all(|e| &e.4 == id), "{baghdad:?}");
     let mentions = of("004").iter().filter(|e| &e.4 == id).count();
     assert!(mentions >= 3, "{mentions} mentions of the Baghdad strike");
+    // Seeds 000 and 001 both report the Soleimani strike: across documents
+    // it is one merged event, whose sources are both articles.
+    let soleimani: Vec<&[String; 3]> = merged
+        .iter()
+        .filter(|m| m[0] == "Conflict:Attack" && m[1].contains("al-Muhandis"))
+        .collect();
+    assert_eq!(soleimani.len(), 1, "{soleimani:?}");
+    assert!(
+        soleimani[0][2].contains("000_") && soleimani[0][2].contains("001_"),
+        "{soleimani:?}"
+    );
 }

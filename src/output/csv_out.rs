@@ -15,7 +15,7 @@ use super::jsonl::{doc_event_id, event_id};
 use super::{chars, write_err, AtomicFile, OutputOptions, Sink};
 use crate::document::{CharMap, Document};
 use crate::error::Result;
-use crate::merge::{role_names, Facets, Merger};
+use crate::merge::{merge_facets, role_names, Facets, Merger};
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::Write;
@@ -186,10 +186,11 @@ impl Sink for CsvSinks {
                 .row(&[Cell::Text(&doc.id), Cell::Text(&source), Cell::Text(err)]);
         }
         let map = CharMap::new(&doc.text);
+        let merging = merge_facets(doc);
         for (n, e) in doc.events.iter().enumerate() {
             let id = event_id(doc, n);
             let facets = Facets::of(doc, e);
-            let merged = self.merger.assign(&doc.id, &id, &facets)?.id;
+            let merged = self.merger.assign(&doc.id, &id, &merging[n])?.id;
             let time = e.arguments.iter().find(|a| a.role == "Time");
             let date = facets.date.as_deref().unwrap_or_default();
             let date_text = time.map(|t| doc.slice(t.span)).unwrap_or("");

@@ -11,7 +11,7 @@
 use super::{argument_actor, chars, entity_id, event_id, write_err, AtomicWriter, Sink, SpanOut};
 use crate::document::{CharMap, Document, Span};
 use crate::error::{Error, Result};
-use crate::merge::{Facets, Merger};
+use crate::merge::{merge_facets, Merger};
 use serde::Serialize;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
@@ -151,9 +151,10 @@ impl Sink for EventStream {
         let Some(out) = self.spool.out.as_mut() else {
             return Ok(());
         };
-        for (n, e) in doc.events.iter().enumerate() {
+        let merging = merge_facets(doc);
+        for (n, facets) in merging.iter().enumerate() {
             let id = event_id(doc, n);
-            let merged = self.merger.assign(&doc.id, &id, &Facets::of(doc, e))?;
+            let merged = self.merger.assign(&doc.id, &id, facets)?;
             write!(out, "{} ", merged.index).map_err(|e| write_err(path, e))?;
             serde_json::to_writer(&mut *out, &line(doc, &map, n, &id, &merged.id))
                 .map_err(|e| write_err(path, e))?;

@@ -27,7 +27,7 @@ use super::jsonl::doc_event_id;
 use super::{argument_actor, chars, entity_id, event_id, Sink};
 use crate::document::{CharMap, Document};
 use crate::error::{Error, Result};
-use crate::merge::{read_event, Assignment, Facets, Merger};
+use crate::merge::{merge_facets, read_event, Assignment, Facets, Merger};
 use rusqlite::{params, Connection};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -509,10 +509,11 @@ impl Sink for SqliteSink {
         // went (assigned here, since the merger's errors are not SQLite's).
         let mut merged = Vec::new();
         if doc.is_ok() {
+            let merging = merge_facets(doc);
             for (n, e) in doc.events.iter().enumerate() {
                 let mention = event_id(doc, n);
                 let facets = Facets::of(doc, e);
-                let assigned = self.merger.assign(&doc.id, &mention, &facets)?;
+                let assigned = self.merger.assign(&doc.id, &mention, &merging[n])?;
                 merged.push((mention, facets, assigned));
             }
         }

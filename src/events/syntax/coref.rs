@@ -19,6 +19,20 @@ struct Facts {
     date: Option<String>,
 }
 
+/// Endings that make a name an adjective ("Iran-backed", "U.S.-led").
+const ADJECTIVAL: [&str; 10] = [
+    "-backed",
+    "-led",
+    "-based",
+    "-allied",
+    "-linked",
+    "-aligned",
+    "-affiliated",
+    "-sponsored",
+    "-funded",
+    "-supported",
+];
+
 /// Roles whose fillers must agree for two mentions to be one event.
 const IDENTIFYING: [&str; 8] = [
     "Attacker",
@@ -32,6 +46,12 @@ const IDENTIFYING: [&str; 8] = [
 ];
 
 fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<Span>) -> Facts {
+    let named_in = |s: Span| {
+        doc.entity_at(s).is_some_and(|m| {
+            let name = doc.slice(m.span);
+            !ADJECTIVAL.iter().any(|x| name.ends_with(x))
+        })
+    };
     let args = e
         .arguments
         .iter()
@@ -47,9 +67,11 @@ fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<Span>) -> F
                 (None, Some(m)) => doc.slice(m).split_whitespace().last().unwrap_or("").into(),
                 (None, None) => doc.slice(head).to_string(),
             };
-            // Specific only when the head itself is a name: "Iran-backed
-            // militias" contains a name but names no one.
-            (a.role.clone(), text.to_lowercase(), mention.is_some())
+            // Specific when the head is a name, or a name is in the phrase
+            // ("the Islamic State group"); an adjective made of a name names
+            // no one ("Iran-backed militias").
+            let named = mention.is_some() || named_in(a.antecedent.unwrap_or(a.span));
+            (a.role.clone(), text.to_lowercase(), named)
         })
         .collect();
     let date = e
