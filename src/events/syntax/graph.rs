@@ -212,7 +212,16 @@ impl<'a> Graph<'a> {
         };
         let subject = rel == "nsubj" || rel == "nsubj:pass";
         match self.rel(i) {
-            "conj" if self.is_verbal(h) && subject => self.args(h, rel),
+            // "left Iraq in 2011, but thousands were sent back": a conjunct
+            // with a subject of its own (active or passive) shares none.
+            "conj" if self.is_verbal(h) && subject => {
+                let own = self.deps(i, "nsubj").chain(self.deps(i, "nsubj:pass"));
+                if own.count() > 0 {
+                    Vec::new()
+                } else {
+                    self.args(h, rel)
+                }
+            }
             // "shot and killed two officers": the shared object hangs on the
             // first verb, after the second.
             "conj" if self.is_verbal(h) && rel == "obj" => {

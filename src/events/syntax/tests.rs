@@ -195,3 +195,29 @@ fn rule_file_errors_name_the_rule() {
         .to_string();
     assert!(err.contains("unknown class"), "{err}");
 }
+
+#[test]
+fn a_time_word_with_a_complement_of_its_own_dates_nothing() {
+    let text =
+        "The leaders held a meeting in Varna at a difficult moment in the future of the talks.";
+    let d = doc(&[text]);
+    assert!(
+        d.times.iter().any(|t| d.slice(t.span).contains("future")),
+        "the time stage tags 'the future': {:?}",
+        d.times
+    );
+    let e = event(&d, "Contact:Meet", 0);
+    assert!(
+        e.arguments.iter().all(|a| a.role != "Time"),
+        "{:?}",
+        args(&d, e)
+    );
+}
+
+#[test]
+fn a_passive_conjunct_keeps_its_own_subject() {
+    let d = doc(&["Tessan troops left Korva in 2011, but thousands were sent back in 2014."]);
+    let sent = event(&d, "Movement:Transport", 1);
+    assert_eq!(d.slice(sent.trigger), "sent");
+    assert_eq!(args(&d, sent), pairs(&[("Artifact", "thousands")]));
+}

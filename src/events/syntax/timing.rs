@@ -44,14 +44,17 @@ fn shared_verb(g: &Graph, t: usize) -> Option<usize> {
     (shares && g.is_verbal(h) && g.is_verbal(t)).then_some(h)
 }
 
-/// A DATE or TIME expression whose head word depends on `w`.
+/// A DATE or TIME expression whose head word depends on `w`. A time word
+/// with a complement of its own outside the expression is a noun, not a
+/// date: "in the future of relations" does not date anything.
 fn attached<'a>(g: &Graph<'a>, w: usize) -> Option<&'a TimeExpr> {
     g.children(w)
         .iter()
         .filter(|&&c| TIME_RELS.contains(&g.rel(c)))
         .find_map(|&c| {
             let time = g.time(c).or_else(|| inner_time(g, c))?;
-            matches!(time.timex_type.as_str(), "DATE" | "TIME").then_some(time)
+            let complemented = g.deps(c, "nmod").any(|d| !time.span.contains(&g.span(d)));
+            (matches!(time.timex_type.as_str(), "DATE" | "TIME") && !complemented).then_some(time)
         })
 }
 
