@@ -321,13 +321,16 @@ fn the_syntax_stage_leaves_entities_unchanged() {
 /// [(role, argument)], killed, doc_event) per document id.
 type EventView = (String, String, Vec<(String, String)>, Option<u64>, String);
 
-fn syntax_events(input: &Path) -> Vec<(String, Vec<EventView>)> {
+fn syntax_events(input: &Path) -> Vec<DocEvents> {
     syntax_run(input).0
 }
 
 /// `extract --engine syntax`: the documents' events, and the rows of
 /// merged_events.csv as (type, patient, sources).
-fn syntax_run(input: &Path) -> (Vec<(String, Vec<EventView>)>, Vec<[String; 3]>) {
+/// A document's id and its events.
+type DocEvents = (String, Vec<EventView>);
+
+fn syntax_run(input: &Path) -> (Vec<DocEvents>, Vec<[String; 3]>) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     casefile_ok(&[
