@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use casefile::ner::conll::ConllFile;
 use casefile::ner::train::{self, TrainConfig};
 use casefile::ner::{Decode, DeviceChoice, Precision, Tagger};
-use casefile::output::{OutputDir, OutputOptions, Sink};
+use casefile::output::{OutputDir, OutputOptions, RunInfo, Sink};
 use casefile::pipeline::{Pipeline, PipelineConfig, Progress, Silent, Summary, Tagging};
 use casefile::syntax::conllu::ConlluFile;
 use casefile::syntax::Parser as SyntaxParser;
@@ -95,7 +95,7 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<String>,
         /// Output directory for documents.jsonl, events.csv, event_arguments.csv,
-        /// entities.csv, errors.csv and merged_events.csv.
+        /// entities.csv, errors.csv, merged_events.csv and run.json (the settings).
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
@@ -527,6 +527,42 @@ fn extract(
     Ok(summary)
 }
 
+/// The settings `run.json` records, taken before the run starts.
+fn run_info(inputs: &[String], config: &PipelineConfig) -> RunInfo {
+    let file = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .map_or_else(|| "built-in".to_string(), |p| p.display().to_string())
+    };
+    let rules = [
+        ("events", &config.events),
+        ("boilerplate", &config.boilerplate),
+        ("abbreviations", &config.abbreviations),
+        ("actors", &config.actors),
+    ];
+    RunInfo {
+        casefile: env!("CARGO_PKG_VERSION").to_string(),
+        started: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        inputs: inputs.to_vec(),
+        model: config.model.display().to_string(),
+        engine: format!("{:?}", config.engine).to_lowercase(),
+        parser: config.parser.as_ref().map(|p| p.display().to_string()),
+        rules: rules
+            .iter()
+            .map(|(k, p)| (k.to_string(), file(p)))
+            .collect(),
+        ..RunInfo::default()
+    }
+}
+
+/// Adds what the finished run counted to its `run.json` record.
+fn finish_run_info(info: &mut RunInfo, summary: &Summary, started: Instant) {
+    info.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+    info.documents = summary.documents;
+    info.failed = summary.failed;
+    info.events = summary.events;
+    info.entities = summary.entities;
+}
+
 /// `eval-events`: runs the pipeline (and the syntax engine when asked) on
 /// M2E2 records and prints the scores, overall and per half.
 fn eval_events(cmd: Command) -> Result<ExitCode> {
@@ -689,6 +725,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 batch_docs,
                 ..model.pipeline_config()?
             };
+            let mut info = run_info(&inputs, &config);
             let summary = extract(
                 &inputs,
                 &out,
@@ -703,6 +740,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 resume,
                 &columns,
             )?;
+            finish_run_info(&mut info, &summary, started);
+            info.write(&out)?;
             if let Some(path) = stats {
                 let mut json = serde_json::to_value(&summary)?;
                 json["seconds"] = started.elapsed().as_secs_f64().into();
