@@ -167,12 +167,35 @@ enum Command {
         /// syntax stage with --parser, or the default models/parser-en-ewt.
         #[arg(long)]
         syntax: bool,
+        /// Also write report.html into --out: one self-contained page with
+        /// the run's overview, timeline, events table, documents and errors
+        /// (as `casefile report` does).
+        #[arg(long)]
+        report: bool,
+        /// With --report: how many documents' full texts the page carries
+        /// (those with the most events); counts and tables cover all.
+        #[arg(long, value_name = "N", default_value_t = casefile::report::DEFAULT_DOCS)]
+        report_docs: usize,
         /// The events engine: the window rules, or the dependency-path rules
         /// on the parse (runs the syntax stage; --rules then names a file in
         /// the format of rules/events_syntax.toml). Events of the syntax
         /// engine carry modality, genericity and a document-level event id.
         #[arg(long, value_enum, default_value_t = casefile::events::Engine::Window)]
         engine: casefile::events::Engine,
+    },
+    /// Write OUT_DIR/report.html from the outputs of a finished extract run
+    /// in OUT_DIR: one self-contained page (no network) with an overview and
+    /// timeline, the merged events (sortable, filterable, with their
+    /// sentences), documents with highlighted entities, dates and events, and
+    /// the failed documents.
+    Report {
+        /// The --out directory of an extract run.
+        dir: PathBuf,
+        /// How many documents' full texts the page carries (those with the
+        /// most events); counts, timeline and events table cover all.
+        #[arg(long = "report-docs", visible_alias = "docs", value_name = "N",
+              default_value_t = casefile::report::DEFAULT_DOCS)]
+        docs: usize,
     },
     /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
     TagConll {
@@ -527,6 +550,28 @@ fn extract(
     Ok(summary)
 }
 
+/// `report`, and `extract --report`: writes DIR/report.html and says what
+/// it holds.
+fn write_report(dir: &Path, docs: usize, quiet: bool) -> Result<()> {
+    let r = casefile::report::write(dir, docs)
+        .with_context(|| format!("writing the report of {}", dir.display()))?;
+    if !quiet {
+        eprintln!(
+            "casefile: {} ({:.1} MB): {} documents, {} merged events; texts of {} documents{}",
+            r.path.display(),
+            r.bytes as f64 / 1e6,
+            r.documents,
+            r.merged_events,
+            r.texts,
+            match r.texts_left_out {
+                0 => String::new(),
+                n => format!(", {n} left out (--report-docs)"),
+            }
+        );
+    }
+    Ok(())
+}
+
 /// The settings `run.json` records, taken before the run starts.
 fn run_info(inputs: &[String], config: &PipelineConfig) -> RunInfo {
     let file = |p: &Option<PathBuf>| {
@@ -698,6 +743,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             parser,
             syntax,
             engine,
+            report,
+            report_docs,
         } => {
             let columns = casefile::ingest::CsvColumns {
                 text: text_column,
@@ -742,6 +789,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             finish_run_info(&mut info, &summary, started);
             info.write(&out)?;
+            if report {
+                write_report(&out, report_docs, quiet)?;
+            }
             if let Some(path) = stats {
                 let mut json = serde_json::to_value(&summary)?;
                 json["seconds"] = started.elapsed().as_secs_f64().into();
@@ -877,6 +927,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         cmd @ Command::EvalEvents { .. } => eval_events(cmd),
+        Command::Report { dir, docs } => {
+            write_report(&dir, docs, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::TrainParser {
             config,
             threads,
