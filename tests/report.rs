@@ -125,3 +125,13 @@ fn the_report_opens_in_chromium_matches_the_run_and_runs_no_input() {
     );
     assert_bounded(&out, 3);
 }
+
+#[test]
+fn a_report_of_a_directory_without_a_run_fails_naming_what_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = casefile(&["report", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("merged_events.csv"), "{err}");
+    assert!(!tmp.path().join("report.html").exists());
+}

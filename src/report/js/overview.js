@@ -81,7 +81,7 @@ function bucketKeys(first, last, len) {
 
 function timeline() {
   const box = el('div', 'iso');
-  box.appendChild(el('h2', null, 'Timeline (merged events by date, stacked by type)'));
+  box.appendChild(el('h2', null, 'Timeline (merged events by date, stacked by type, colours as above)'));
   const dated = DATA.merged.filter((m) => isDay(m.date));
   const none = DATA.merged.filter((m) => !m.date).length;
   const coarse = DATA.merged.length - dated.length - none;
@@ -126,9 +126,13 @@ function timelineSvg(keys, buckets) {
   add('text', { x: 0, y: 12 }).textContent = String(max);
   add('line', { x1: left, y1: H - bottom, x2: W, y2: H - bottom, stroke: '#999' });
   const every = Math.ceil(keys.length / 8);
+  const order = Array.from(TYPE_COLORS.keys());
   keys.forEach((key, i) => {
     let y = H - bottom;
-    for (const [type, n] of buckets.get(key)) {
+    // Types stack in one order everywhere (that of Events by type).
+    for (const type of order) {
+      const n = buckets.get(key).get(type);
+      if (!n) continue;
       const h = n * scale;
       y -= h;
       const r = add('rect', { x: left + i * step + 1, y: y, width: Math.max(1, step - 2), height: h,
