@@ -586,7 +586,6 @@ fn run_info(inputs: &[String], config: &PipelineConfig) -> RunInfo {
     ];
     RunInfo {
         casefile: env!("CARGO_PKG_VERSION").to_string(),
-        started: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         inputs: inputs.to_vec(),
         model: config.model.display().to_string(),
         engine: format!("{:?}", config.engine).to_lowercase(),
@@ -600,8 +599,7 @@ fn run_info(inputs: &[String], config: &PipelineConfig) -> RunInfo {
 }
 
 /// Adds what the finished run counted to its `run.json` record.
-fn finish_run_info(info: &mut RunInfo, summary: &Summary, started: Instant) {
-    info.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
+fn finish_run_info(info: &mut RunInfo, summary: &Summary) {
     info.documents = summary.documents;
     info.failed = summary.failed;
     info.events = summary.events;
@@ -787,7 +785,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 resume,
                 &columns,
             )?;
-            finish_run_info(&mut info, &summary, started);
+            finish_run_info(&mut info, &summary);
             info.write(&out)?;
             if report {
                 write_report(&out, report_docs, quiet)?;

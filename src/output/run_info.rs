@@ -4,7 +4,9 @@
 //! The other outputs say what was found, not with what; an analyst comparing
 //! two runs, or reading a report weeks later, needs the settings next to the
 //! results. Written last, when the run finishes, so its presence says the
-//! output directory is complete.
+//! output directory is complete. It holds no clock time (that is `--stats`):
+//! like every output, the same run gives the same bytes, resumed or not, on
+//! any number of threads.
 
 use super::{write_err, AtomicWriter};
 use crate::error::{Error, Result};
@@ -14,13 +16,10 @@ use std::io::Write;
 use std::path::Path;
 
 /// The settings and counts of one `extract` run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunInfo {
     /// casefile's version (`CARGO_PKG_VERSION`).
     pub casefile: String,
-    /// When the run started, RFC 3339 in UTC.
-    pub started: String,
-    pub seconds: f64,
     /// The inputs as given on the command line.
     pub inputs: Vec<String>,
     /// The NER model directory.

@@ -165,8 +165,7 @@ function settings() {
     box.appendChild(el('p', 'muted', 'No run.json in the output directory (a run of an older casefile).'));
     return box;
   }
-  const rows = [['casefile version', run.casefile], ['started', run.started],
-    ['seconds', run.seconds], ['inputs', run.inputs.join(', ')], ['model', run.model],
+  const rows = [['casefile version', run.casefile], ['inputs', run.inputs.join(', ')], ['model', run.model],
     ['events engine', run.engine], ['parser', run.parser || 'none']];
   for (const [kind, file] of Object.entries(run.rules)) rows.push([kind + ' rules', file]);
   box.appendChild(table(['setting', 'value'], rows));
