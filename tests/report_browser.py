@@ -85,6 +85,13 @@ def check_events(page, merged):
         for k in range(mentions.count()):
             check(mentions.nth(k).locator(".sentence .trigger").count() >= 1, f"row {i} mention {k}: trigger")
         row.click()
+    # A mention's link opens its document at the mention: trigger and card marked.
+    rows.first.click()
+    page.locator("#events-table tr.detail .mention a").first.click()
+    page.wait_for_selector("#doctext .trigger.focus")
+    check(page.locator(".evcard.focus").count() == 1, "the mention's card is marked")
+    page.click("#nav a[data-view=events]")
+    rows.first.click()
     types = sorted({m["type"] for m in merged}, key=lambda t: sum(m["type"] == t for m in merged))
     kind = types[0]
     page.select_option("#f-type", kind)

@@ -109,7 +109,9 @@ function eventRow(tbody, e) {
     m.sources.length + (m.mentions.length > m.sources.length ? ' (' + m.mentions.length + ' mentions)' : '')]) {
     tr.appendChild(el('td', null, c));
   }
+  tr.tabIndex = 0;
   tr.addEventListener('click', () => toggleMentions(tr, e));
+  tr.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') toggleMentions(tr, e); });
 }
 
 function toggleMentions(tr, e) {
@@ -124,24 +126,25 @@ function toggleMentions(tr, e) {
   const td = detail.appendChild(el('td'));
   td.colSpan = 7;
   if (e.m.instrument) td.appendChild(el('div', 'meta', 'instrument: ' + e.m.instrument));
-  for (const k of e.m.mentions) td.appendChild(mentionView(DATA.mentions[k]));
+  for (const k of e.m.mentions) td.appendChild(mentionView(DATA.mentions[k], k));
   tr.after(detail);
 }
 
-function docLink(d) {
+// The document view scrolled to mention `k` (its trigger and card marked).
+function docLink(d, k) {
   const doc = DATA.documents[d];
   if (doc.text === null) {
     return el('span', 'muted', doc.id + ' (text not in this page)');
   }
-  return link('#doc/' + doc.text, doc.id);
+  return link('#doc/' + doc.text + (k === undefined ? '' : '/' + k), doc.id);
 }
 
 // A mention: its sentence with the trigger and every argument highlighted
 // (role as a tooltip and a small tag), and where it comes from.
-function mentionView(x) {
+function mentionView(x, k) {
   const box = el('div', 'mention');
   const meta = box.appendChild(el('div', 'meta'));
-  meta.appendChild(docLink(x.doc));
+  meta.appendChild(docLink(x.doc, k));
   text(meta, ' \u00b7 ' + x.id + ' \u00b7 rule ' + x.rule + ' \u00b7 score ' + x.score.toFixed(2) +
     (x.modality !== 'asserted' ? ' \u00b7 ' + x.modality : ''));
   const cps = Array.from(DATA.sentences[x.sentence]);

@@ -34,7 +34,7 @@ function entityClass(type) {
   return ENTITY_CLASSES.has(type) ? 't-' + type : 't-other';
 }
 
-function docView(n) {
+function docView(n, focus) {
   const root = clear(document.getElementById('view-doc'));
   const t = DATA.texts[n];
   if (!t) {
@@ -62,7 +62,16 @@ function docView(n) {
   highlight(box, cps, 0, cps.length, entityGroups(t), docMarks(t, cps.length));
   root.appendChild(el('h2', null, t.events.length + ' event mentions'));
   const cards = root.appendChild(el('div', 'evcards'));
-  for (const k of t.events) cards.appendChild(eventCard(DATA.mentions[k]));
+  for (const k of t.events) {
+    const card = cards.appendChild(eventCard(DATA.mentions[k]));
+    if (k === focus) card.classList.add('focus');
+  }
+  const trigger = box.querySelector('.m' + focus);
+  if (trigger) {
+    trigger.classList.add('focus');
+    return trigger;
+  }
+  return null;
 }
 
 function entityGroups(t) {
@@ -88,7 +97,7 @@ function docMarks(t, length) {
   for (const [s, e, type, value] of t.times) marks.push({ s: s, e: e, cls: 'time', title: type + ' ' + value });
   for (const k of t.events) {
     const x = DATA.mentions[k];
-    marks.push({ s: x.trigger[0], e: x.trigger[1], cls: 'trigger', title: x.type + ' (' + x.id + ')' });
+    marks.push({ s: x.trigger[0], e: x.trigger[1], cls: 'trigger m' + k, title: x.type + ' (' + x.id + ')' });
   }
   // Boilerplate: the gaps between the blocks the cleaner kept.
   let at = 0;
@@ -140,13 +149,14 @@ function errorsView() {
 
 function route() {
   const hash = location.hash.slice(1) || 'overview';
-  const doc = /^doc\/(\d+)$/.exec(hash);
+  const doc = /^doc\/(\d+)(?:\/(\d+))?$/.exec(hash);
   const view = doc ? 'doc' : hash;
   const section = document.getElementById('view-' + view) ? view : 'overview';
   for (const s of document.querySelectorAll('section.view')) s.hidden = s.id !== 'view-' + section;
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('on', a.dataset.view === section);
-  if (doc) docView(+doc[1]);
-  window.scrollTo(0, 0);
+  const focus = doc ? docView(+doc[1], doc[2] === undefined ? null : +doc[2]) : null;
+  if (focus) focus.scrollIntoView({ block: 'center' });
+  else window.scrollTo(0, 0);
 }
 
 (function init() {
