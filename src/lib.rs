@@ -9,7 +9,7 @@
 //!
 //! The outputs merge event mentions of one real-world event across documents
 //! ([`merge`]): merged_events.csv, and the knowledge-base outputs `--db` and
-//! `--jsonl`.
+//! `--jsonl`. [`report`] makes a finished run browsable as one HTML page.
 //!
 //! Every stage adds to the document and none rewrites its text, so every span
 //! in every output maps back to the characters of the input. Rules and lexicons
@@ -26,6 +26,7 @@ pub mod merge;
 pub mod ner;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod segment;

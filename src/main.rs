@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use casefile::ner::conll::ConllFile;
 use casefile::ner::train::{self, TrainConfig};
 use casefile::ner::{Decode, DeviceChoice, Precision, Tagger};
-use casefile::output::{OutputDir, OutputOptions, Sink};
+use casefile::output::{OutputDir, OutputOptions, RunInfo, Sink};
 use casefile::pipeline::{Pipeline, PipelineConfig, Progress, Silent, Summary, Tagging};
 use casefile::syntax::conllu::ConlluFile;
 use casefile::syntax::Parser as SyntaxParser;
@@ -95,7 +95,7 @@ enum Command {
         #[arg(required = true)]
         inputs: Vec<String>,
         /// Output directory for documents.jsonl, events.csv, event_arguments.csv,
-        /// entities.csv, errors.csv and merged_events.csv.
+        /// entities.csv, errors.csv, merged_events.csv and run.json (the settings).
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
@@ -167,12 +167,35 @@ enum Command {
         /// syntax stage with --parser, or the default models/parser-en-ewt.
         #[arg(long)]
         syntax: bool,
+        /// Also write report.html into --out: one self-contained page with
+        /// the run's overview, timeline, events table, documents and errors
+        /// (as `casefile report` does).
+        #[arg(long)]
+        report: bool,
+        /// With --report: how many documents' full texts the page carries
+        /// (those with the most events); counts and tables cover all.
+        #[arg(long, value_name = "N", default_value_t = casefile::report::DEFAULT_DOCS)]
+        report_docs: usize,
         /// The events engine: the window rules, or the dependency-path rules
         /// on the parse (runs the syntax stage; --rules then names a file in
         /// the format of rules/events_syntax.toml). Events of the syntax
         /// engine carry modality, genericity and a document-level event id.
         #[arg(long, value_enum, default_value_t = casefile::events::Engine::Window)]
         engine: casefile::events::Engine,
+    },
+    /// Write OUT_DIR/report.html from the outputs of a finished extract run
+    /// in OUT_DIR: one self-contained page (no network) with an overview and
+    /// timeline, the merged events (sortable, filterable, with their
+    /// sentences), documents with highlighted entities, dates and events, and
+    /// the failed documents.
+    Report {
+        /// The --out directory of an extract run.
+        dir: PathBuf,
+        /// How many documents' full texts the page carries (those with the
+        /// most events); counts, timeline and events table cover all.
+        #[arg(long = "report-docs", visible_alias = "docs", value_name = "N",
+              default_value_t = casefile::report::DEFAULT_DOCS)]
+        docs: usize,
     },
     /// Label a CoNLL file: print each line with the predicted IOB2 tag appended.
     TagConll {
@@ -527,6 +550,62 @@ fn extract(
     Ok(summary)
 }
 
+/// `report`, and `extract --report`: writes DIR/report.html and says what
+/// it holds.
+fn write_report(dir: &Path, docs: usize, quiet: bool) -> Result<()> {
+    let r = casefile::report::write(dir, docs)
+        .with_context(|| format!("writing the report of {}", dir.display()))?;
+    if !quiet {
+        eprintln!(
+            "casefile: {} ({:.1} MB): {} documents, {} merged events; texts of {} documents{}",
+            r.path.display(),
+            r.bytes as f64 / 1e6,
+            r.documents,
+            r.merged_events,
+            r.texts,
+            match r.texts_left_out {
+                0 => String::new(),
+                n => format!(", {n} left out (--report-docs)"),
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The settings `run.json` records, taken before the run starts.
+fn run_info(inputs: &[String], config: &PipelineConfig) -> RunInfo {
+    let file = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .map_or_else(|| "built-in".to_string(), |p| p.display().to_string())
+    };
+    let rules = [
+        ("events", &config.events),
+        ("boilerplate", &config.boilerplate),
+        ("abbreviations", &config.abbreviations),
+        ("actors", &config.actors),
+    ];
+    RunInfo {
+        casefile: env!("CARGO_PKG_VERSION").to_string(),
+        inputs: inputs.to_vec(),
+        model: config.model.display().to_string(),
+        engine: format!("{:?}", config.engine).to_lowercase(),
+        parser: config.parser.as_ref().map(|p| p.display().to_string()),
+        rules: rules
+            .iter()
+            .map(|(k, p)| (k.to_string(), file(p)))
+            .collect(),
+        ..RunInfo::default()
+    }
+}
+
+/// Adds what the finished run counted to its `run.json` record.
+fn finish_run_info(info: &mut RunInfo, summary: &Summary) {
+    info.documents = summary.documents;
+    info.failed = summary.failed;
+    info.events = summary.events;
+    info.entities = summary.entities;
+}
+
 /// `eval-events`: runs the pipeline (and the syntax engine when asked) on
 /// M2E2 records and prints the scores, overall and per half.
 fn eval_events(cmd: Command) -> Result<ExitCode> {
@@ -662,6 +741,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             parser,
             syntax,
             engine,
+            report,
+            report_docs,
         } => {
             let columns = casefile::ingest::CsvColumns {
                 text: text_column,
@@ -689,6 +770,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 batch_docs,
                 ..model.pipeline_config()?
             };
+            let mut info = run_info(&inputs, &config);
             let summary = extract(
                 &inputs,
                 &out,
@@ -703,6 +785,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 resume,
                 &columns,
             )?;
+            finish_run_info(&mut info, &summary);
+            info.write(&out)?;
+            if report {
+                write_report(&out, report_docs, quiet)?;
+            }
             if let Some(path) = stats {
                 let mut json = serde_json::to_value(&summary)?;
                 json["seconds"] = started.elapsed().as_secs_f64().into();
@@ -838,6 +925,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         cmd @ Command::EvalEvents { .. } => eval_events(cmd),
+        Command::Report { dir, docs } => {
+            write_report(&dir, docs, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::TrainParser {
             config,
             threads,

@@ -89,11 +89,51 @@ fn extract_on_samples_writes_every_output_with_exact_offsets() {
     }
     let (header, _) = csv_rows(&out.join("entities.csv"));
     assert_eq!(header[..4], ["doc_id", "entity", "type", "mentions"]);
+    assert_blocks_and_run_info(&out, &docs);
     // Finished outputs only: no temporary file left behind.
     for entry in std::fs::read_dir(&out).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         assert!(!name.ends_with(".partial"), "{name} left behind");
     }
+}
+
+/// The kept blocks are ordered, disjoint spans of the text that hold every
+/// event trigger, and leave out some boilerplate of the samples (comment
+/// rules, "READ ALSO" links); run.json counts what the run wrote.
+fn assert_blocks_and_run_info(out: &Path, docs: &[serde_json::Value]) {
+    let mut left_out = 0;
+    for d in docs {
+        let chars = d["text"].as_str().unwrap().chars().count() as u64;
+        let blocks: Vec<(u64, u64)> = d["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b[0].as_u64().unwrap(), b[1].as_u64().unwrap()))
+            .collect();
+        assert!(!blocks.is_empty(), "{} kept nothing", d["id"]);
+        let mut end = 0;
+        for &(s, e) in &blocks {
+            assert!(
+                end <= s && s < e && e <= chars,
+                "{} blocks {blocks:?}",
+                d["id"]
+            );
+            end = e;
+        }
+        left_out += chars - blocks.iter().map(|(s, e)| e - s).sum::<u64>();
+        for ev in d["events"].as_array().unwrap() {
+            let t = &ev["trigger"];
+            let (s, e) = (t["start"].as_u64().unwrap(), t["end"].as_u64().unwrap());
+            assert!(blocks.iter().any(|&(bs, be)| bs <= s && e <= be));
+        }
+    }
+    assert!(left_out > 100, "the samples' boilerplate is left out");
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(info["documents"], docs.len());
+    assert_eq!(info["casefile"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(info["rules"]["events"], "built-in");
+    assert!(info["model"].as_str().unwrap().ends_with("model"));
 }
 
 #[test]

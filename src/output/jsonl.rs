@@ -108,6 +108,11 @@ struct DocumentOut<'a> {
     title: Option<&'a str>,
     url: Option<&'a str>,
     text: &'a str,
+    /// The blocks of article text the cleaner kept, as `[start, end]`
+    /// character offsets; the rest of the text is boilerplate it left out
+    /// (empty: nothing was left out, or the document failed). The report
+    /// greys out what was ignored from these.
+    blocks: Vec<[usize; 2]>,
     entities: Vec<EntityOut<'a>>,
     times: Vec<TimeOut<'a>>,
     events: Vec<EventOut<'a>>,
@@ -192,6 +197,14 @@ fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
         title: doc.title.as_deref(),
         url: doc.url.as_deref(),
         text: &doc.text,
+        blocks: doc
+            .blocks
+            .iter()
+            .map(|&b| {
+                let (start, end) = chars(&map, b);
+                [start, end]
+            })
+            .collect(),
         entities: doc
             .entities
             .iter()

@@ -8,11 +8,13 @@
 //! Besides the directory, two knowledge-base outputs can be asked for: an
 //! event stream ([`EventStream`], `--jsonl`) and a SQLite database
 //! ([`SqliteSink`], `--db`), both over merged events ([`crate::merge`]).
+//! [`RunInfo`] (`run.json`) records the run's settings beside its results.
 
 mod csv_out;
 mod event_stream;
 mod journal;
 mod jsonl;
+mod run_info;
 mod sqlite;
 
 use crate::document::{Actor, Argument, CharMap, Document, Span};
@@ -25,6 +27,7 @@ pub use csv_out::{neutralise, CsvSinks};
 pub use event_stream::EventStream;
 pub use journal::{Journal, Replay, JOURNAL};
 pub use jsonl::{event_id, DocumentsJsonl};
+pub use run_info::RunInfo;
 pub use sqlite::SqliteSink;
 
 /// Receives every document of a run, in input order.
