@@ -325,12 +325,14 @@ fn syntax_events(input: &Path) -> Vec<DocEvents> {
     syntax_run(input).0
 }
 
-/// `extract --engine syntax`: the documents' events, and the rows of
-/// merged_events.csv as (type, patient, sources).
 /// A document's id and its events.
 type DocEvents = (String, Vec<EventView>);
 
-fn syntax_run(input: &Path) -> (Vec<DocEvents>, Vec<[String; 3]>) {
+/// What `extract --engine syntax` gives: each document's events, the rows of
+/// merged_events.csv as (type, patient, sources), and documents.jsonl.
+struct SyntaxRun(Vec<DocEvents>, Vec<[String; 3]>, Vec<serde_json::Value>);
+
+fn syntax_run(input: &Path) -> SyntaxRun {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     casefile_ok(&[
@@ -351,8 +353,9 @@ fn syntax_run(input: &Path) -> (Vec<DocEvents>, Vec<[String; 3]>) {
         let rec = rec.unwrap();
         merged.push([t, p, s].map(|k| rec[k].to_string()));
     }
-    let docs = common::read_jsonl(&out.join("documents.jsonl"))
-        .into_iter()
+    let json = common::read_jsonl(&out.join("documents.jsonl"));
+    let docs = json
+        .iter()
         .map(|d| {
             let events = d["events"]
                 .as_array()
@@ -385,7 +388,7 @@ fn syntax_run(input: &Path) -> (Vec<DocEvents>, Vec<[String; 3]>) {
             (d["id"].as_str().unwrap().to_string(), events)
         })
         .collect();
-    (docs, merged)
+    SyntaxRun(docs, merged, json)
 }
 
 fn has_arg(e: &EventView, role: &str, text: &str) -> bool {
@@ -429,7 +432,7 @@ fn an_analyst_note_gives_one_attack_with_who_what_where_when() {
 /// two seeds as one merged event.
 #[test]
 fn seed_articles_give_the_flagship_events_on_syntax() {
-    let (docs, merged) = syntax_run(&shared().join("seeds"));
+    let SyntaxRun(docs, merged, json) = syntax_run(&shared().join("seeds"));
     let of = |prefix: &str| &docs.iter().find(|d| d.0.starts_with(prefix)).unwrap().1;
     let strike = of("000")
         .iter()
@@ -462,4 +465,33 @@ fn seed_articles_give_the_flagship_events_on_syntax() {
         soleimani[0][2].contains("000_") && soleimani[0][2].contains("001_"),
         "{soleimani:?}"
     );
+    // documents.jsonl lists the strike once, with its mentions and all they
+    // say of it together.
+    let d004 = json
+        .iter()
+        .find(|d| d["id"].as_str().unwrap().starts_with("004"))
+        .unwrap();
+    let strike = d004["doc_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"].as_str() == Some(id.as_str()))
+        .expect("the strike's document-level event");
+    assert_eq!(strike["mentions"].as_array().unwrap().len(), mentions);
+    let said = |role: &str, name: &str| {
+        strike["arguments"].as_array().unwrap().iter().any(|a| {
+            a["role"] == role
+                && [&a["text"], &a["canonical"], &a["value"]]
+                    .iter()
+                    .any(|v| v.as_str().is_some_and(|t| t.contains(name)))
+        })
+    };
+    for (role, name) in [
+        ("Attacker", "United States"),
+        ("Place", "Baghdad"),
+        ("Instrument", "drone"),
+        ("Time", "2024-02-07"),
+    ] {
+        assert!(said(role, name), "{role} {name}: {strike}");
+    }
 }

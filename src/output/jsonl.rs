@@ -1,9 +1,10 @@
 //! `documents.jsonl`: one object per input document, in input order.
 
 use super::{chars, write_err, AtomicWriter, Sink, SpanOut};
-use crate::document::{CharMap, Document};
+use crate::document::{Argument, CharMap, Document};
 use crate::error::Result;
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -66,6 +67,28 @@ struct EventOut<'a> {
     linked: Vec<String>,
 }
 
+/// A document-level event: the mentions of one real event in the document
+/// (the headline, the lead, "the strike" later) with everything they say of
+/// it together. Only the syntax engine groups mentions.
+#[derive(Serialize)]
+struct DocEventOut<'a> {
+    id: String,
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    /// Its mentions' ids in `events`, in document order.
+    mentions: Vec<String>,
+    /// The union of its mentions' arguments: each participant, place,
+    /// instrument and time once (by role and name), as first mentioned.
+    arguments: Vec<ArgumentOut<'a>>,
+    /// The largest count any mention gives.
+    killed: Option<u64>,
+    injured: Option<u64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    casualties_at_least: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    linked: Vec<String>,
+}
+
 /// A word of the parse (`--syntax`), offsets in characters like every span.
 #[derive(Serialize)]
 struct WordOut<'a> {
@@ -116,6 +139,8 @@ struct DocumentOut<'a> {
     entities: Vec<EntityOut<'a>>,
     times: Vec<TimeOut<'a>>,
     events: Vec<EventOut<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    doc_events: Vec<DocEventOut<'a>>,
     actors: Vec<ActorOut<'a>>,
     /// Only with `--syntax`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -186,6 +211,67 @@ fn sentences<'a>(doc: &'a Document, map: &CharMap) -> Vec<SentenceOut<'a>> {
         .collect()
 }
 
+fn argument<'a>(doc: &'a Document, map: &CharMap, a: &'a Argument) -> ArgumentOut<'a> {
+    let (start, end) = chars(map, a.span);
+    ArgumentOut {
+        role: &a.role,
+        text: doc.slice(a.span),
+        start,
+        end,
+        canonical: a.canonical.as_deref(),
+        value: a.value.as_deref(),
+    }
+}
+
+/// The document-level events, in order of their first mention. Linear in
+/// the number of mentions and their arguments.
+fn doc_events<'a>(doc: &'a Document, map: &CharMap) -> Vec<DocEventOut<'a>> {
+    let mut out: Vec<DocEventOut> = Vec::new();
+    let mut slot: HashMap<usize, usize> = HashMap::new();
+    let mut seen: Vec<HashSet<(&str, String)>> = Vec::new();
+    for (n, e) in doc.events.iter().enumerate() {
+        let Some(d) = e.doc_event else { continue };
+        let k = *slot.entry(d).or_insert_with(|| {
+            out.push(DocEventOut {
+                id: doc_event_id(doc, d),
+                event_type: &e.event_type,
+                mentions: Vec::new(),
+                arguments: Vec::new(),
+                killed: None,
+                injured: None,
+                casualties_at_least: false,
+                linked: e.linked.iter().map(|&l| doc_event_id(doc, l)).collect(),
+            });
+            seen.push(HashSet::new());
+            out.len() - 1
+        });
+        let de = &mut out[k];
+        de.mentions.push(event_id(doc, n));
+        for a in &e.arguments {
+            let name = a
+                .value
+                .clone()
+                .or_else(|| a.canonical.clone())
+                .unwrap_or_else(|| doc.slice(a.span).to_lowercase());
+            if seen[k].insert((&a.role, name)) {
+                de.arguments.push(argument(doc, map, a));
+            }
+        }
+        if e.killed > de.killed {
+            de.killed = e.killed;
+            de.casualties_at_least = e.casualties_at_least;
+        }
+        de.injured = de.injured.max(e.injured);
+        for l in &e.linked {
+            let id = doc_event_id(doc, *l);
+            if !de.linked.contains(&id) {
+                de.linked.push(id);
+            }
+        }
+    }
+    out
+}
+
 fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
     let map = CharMap::new(&doc.text);
     let span = |s| SpanOut::of(doc, &map, s);
@@ -242,21 +328,7 @@ fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
                 id: event_id(doc, n),
                 event_type: &e.event_type,
                 trigger: span(e.trigger),
-                arguments: e
-                    .arguments
-                    .iter()
-                    .map(|a| {
-                        let (start, end) = chars(&map, a.span);
-                        ArgumentOut {
-                            role: &a.role,
-                            text: doc.slice(a.span),
-                            start,
-                            end,
-                            canonical: a.canonical.as_deref(),
-                            value: a.value.as_deref(),
-                        }
-                    })
-                    .collect(),
+                arguments: e.arguments.iter().map(|a| argument(doc, &map, a)).collect(),
                 score: e.score,
                 killed: e.killed,
                 injured: e.injured,
@@ -269,6 +341,7 @@ fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
                 linked: e.linked.iter().map(|&d| doc_event_id(doc, d)).collect(),
             })
             .collect(),
+        doc_events: doc_events(doc, &map),
         actors: doc
             .actors
             .iter()

@@ -131,7 +131,15 @@ impl SyntaxEvents {
                     .iter()
                     .any(|(e, _)| e.trigger == g.span(t) && e.event_type == rule.event_type);
                 if !taken && self.triggers(g, rule, t) {
-                    let definite = g.upos(t) == "NOUN" && g.has_dep(t, "det", &self.definite);
+                    // "The attack" refers back; "the deaths of three
+                    // soldiers" tells of its own event: a restrictive
+                    // complement licenses the article.
+                    let restricted = g
+                        .children(t)
+                        .iter()
+                        .any(|&c| matches!(g.rel(c), "nmod" | "acl" | "acl:relcl"));
+                    let definite =
+                        g.upos(t) == "NOUN" && g.has_dep(t, "det", &self.definite) && !restricted;
                     out.push((self.event(g, rule, t), definite));
                 }
             }

@@ -52,8 +52,10 @@ fn attached<'a>(g: &Graph<'a>, w: usize) -> Option<&'a TimeExpr> {
         .iter()
         .filter(|&&c| TIME_RELS.contains(&g.rel(c)))
         .find_map(|&c| {
-            let time = g.time(c).or_else(|| inner_time(g, c))?;
-            let complemented = g.deps(c, "nmod").any(|d| !time.span.contains(&g.span(d)));
+            let own = g.time(c);
+            let time = own.or_else(|| inner_time(g, c))?;
+            let complemented =
+                own.is_some() && g.deps(c, "nmod").any(|d| !time.span.contains(&g.span(d)));
             (matches!(time.timex_type.as_str(), "DATE" | "TIME") && !complemented).then_some(time)
         })
 }
