@@ -495,3 +495,60 @@ fn seed_articles_give_the_flagship_events_on_syntax() {
         assert!(said(role, name), "{role} {name}: {strike}");
     }
 }
+
+/// More notes in the analysts' style (invented places), one construction
+/// each: both sides of a clash and "leaving at least 15 dead"; "killing 23
+/// and injuring dozens" (the injured are not counted as killed); a landmine
+/// that exploded; two coordinated victims and the place of the second;
+/// tear gas fired at protesters.
+#[test]
+fn analyst_notes_give_both_sides_counts_and_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("notes.jsonl");
+    let notes = [
+        "On 5 June 2022, fighters of the Liberation Front clashed with government troops in Hamra district, leaving at least 15 dead.",
+        "On 30 September 2021, an airstrike by the Air Force hit a market in Selo village, killing 23 civilians and injuring dozens.",
+        "On 28 May 2023, two civilians were killed when a landmine exploded near Korva.",
+        "On 22 June 2020, gunmen killed a village chief and his son in Loru, residents said.",
+        "On 17 January 2023, security forces fired tear gas at protesters demanding fuel price cuts in the capital, Varna.",
+    ];
+    let lines: Vec<String> = notes
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            serde_json::json!({"id": format!("n{i}"), "published": "2024-06-01", "text": t})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let docs = syntax_events(&input);
+    let events = |i: usize| &docs[i].1;
+    let first = |i: usize, ty: &str| {
+        events(i)
+            .iter()
+            .find(|e| e.0 == ty)
+            .unwrap_or_else(|| panic!("no {ty} in note {i}: {:?}", events(i)))
+            .clone()
+    };
+    let clash = first(0, "Conflict:Attack");
+    assert!(has_arg(&clash, "Attacker", "Liberation Front"), "{clash:?}");
+    assert!(
+        has_arg(&clash, "Attacker", "government troops"),
+        "{clash:?}"
+    );
+    assert_eq!(first(0, "Life:Die").3, Some(15));
+    assert_eq!(
+        first(1, "Life:Die").3,
+        Some(23),
+        "the injured are not killed"
+    );
+    assert!(events(1).iter().any(|e| e.0 == "Life:Injure"));
+    let mine = first(2, "Conflict:Attack");
+    assert!(has_arg(&mine, "Instrument", "landmine"), "{mine:?}");
+    assert!(has_arg(&mine, "Place", "Korva"), "{mine:?}");
+    let die = first(3, "Life:Die");
+    assert_eq!(die.3, Some(2), "a chief and his son: {die:?}");
+    assert!(has_arg(&die, "Place", "Loru"), "{die:?}");
+    let gas = first(4, "Conflict:Attack");
+    assert!(has_arg(&gas, "Target", "protesters"), "{gas:?}");
+}

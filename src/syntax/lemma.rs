@@ -8,7 +8,7 @@
 //! form, and so do words of unseen scripts at training time (no loss).
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// How the form's casing is changed before the suffix edit.
@@ -202,6 +202,9 @@ impl Scripts {
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     map: HashMap<(String, String), String>,
+    /// Every lemma of the lexicon, lower-cased: what a guessed lemma is
+    /// checked against.
+    lemmas: HashSet<String>,
 }
 
 impl Lexicon {
@@ -226,7 +229,17 @@ impl Lexicon {
                 ((form.to_string(), upos.to_string()), best.to_string())
             })
             .collect();
-        Lexicon { map }
+        Lexicon::with_lemmas(map)
+    }
+
+    fn with_lemmas(map: HashMap<(String, String), String>) -> Lexicon {
+        let lemmas = map.values().map(|l| l.to_lowercase()).collect();
+        Lexicon { map, lemmas }
+    }
+
+    /// Whether `lemma` (lower-case) is the lemma of some training word.
+    pub fn is_lemma(&self, lemma: &str) -> bool {
+        self.lemmas.contains(lemma)
     }
 
     pub fn get(&self, form: &str, upos: &str) -> Option<&str> {
@@ -264,7 +277,7 @@ impl Lexicon {
                 Some(((f.to_string(), u.to_string()), l.to_string()))
             })
             .collect();
-        Lexicon { map }
+        Lexicon::with_lemmas(map)
     }
 }
 
@@ -320,8 +333,66 @@ impl Lemmatizer {
                 return lemma.clone();
             }
         }
-        self.scripts.apply(script, form)
+        let guess = self.scripts.apply(script, form);
+        if !matches!(upos, "VERB" | "NOUN") || self.lexicon.is_lemma(&guess.to_lowercase()) {
+            return guess;
+        }
+        // An unseen word whose guessed lemma is no known lemma: a regular
+        // inflection that gives a known one ("injuring" → "injure", not
+        // "injur"), else no "e" the spelling cannot have ("wounding" →
+        // "wound", not "wounde").
+        let stems = regular_stems(&lower);
+        if let Some(known) = stems.iter().find(|c| self.lexicon.is_lemma(c)) {
+            return known.clone();
+        }
+        match guess.strip_suffix('e') {
+            Some(stem)
+                if stems.iter().any(|c| c == stem)
+                    && NO_FINAL_E.iter().any(|x| stem.ends_with(x)) =>
+            {
+                stem.to_string()
+            }
+            _ => guess,
+        }
     }
+}
+
+/// Consonant clusters after which English spells no silent "e": a stem
+/// ending so is its own lemma ("wound", "bomb", "attack").
+const NO_FINAL_E: [&str; 22] = [
+    "nd", "mb", "ld", "rd", "nt", "ll", "ss", "ck", "sh", "rk", "rm", "rn", "lk", "lp", "mp", "ft",
+    "pt", "ct", "xt", "wn", "nk", "rt",
+];
+
+/// The lemmas a regular inflection of `lower` may come from, most likely
+/// first: "injuring" → injur, injure; "shelled" → shell, shelle, shel;
+/// "attacks" → attack.
+fn regular_stems(lower: &str) -> Vec<String> {
+    let undouble = |s: &str| {
+        let b = s.as_bytes();
+        (b.len() > 2 && b[b.len() - 1] == b[b.len() - 2]).then(|| s[..s.len() - 1].to_string())
+    };
+    let mut out = Vec::new();
+    for suffix in ["ing", "ed"] {
+        if let Some(stem) = lower.strip_suffix(suffix).filter(|s| s.len() > 2) {
+            out.push(stem.to_string());
+            out.push(format!("{stem}e"));
+            out.extend(undouble(stem));
+        }
+    }
+    if let Some(stem) = lower.strip_suffix("ied") {
+        out.push(format!("{stem}y"));
+    }
+    if let Some(stem) = lower.strip_suffix("ies") {
+        out.push(format!("{stem}y"));
+    }
+    if let Some(stem) = lower.strip_suffix("es") {
+        out.push(stem.to_string());
+    }
+    if let Some(stem) = lower.strip_suffix('s') {
+        out.push(stem.to_string());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -372,6 +443,32 @@ mod tests {
         assert_eq!(s.apply(1, "hats"), "hat");
         let back = Scripts::from_names(s.names.clone());
         assert_eq!(back.apply(1, "hats"), "hat");
+    }
+
+    /// A guessed lemma that no training word has is checked against the
+    /// regular inflections: the scripts that strip "ing" or strip it and
+    /// add "e" are each right for some verbs and wrong for others.
+    #[test]
+    fn unknown_guesses_fall_back_to_regular_inflections() {
+        let lexicon =
+            Lexicon::learn([("injured", "VERB", "injure"), ("made", "VERB", "make")].into_iter());
+        let l = Lemmatizer {
+            scripts: Scripts::from_names(vec!["k|3|".into(), "k|3|e".into()]),
+            lexicon,
+        };
+        assert_eq!(l.lemma("injuring", "VERB", 0), "injure", "a known lemma");
+        assert_eq!(l.lemma("wounding", "VERB", 1), "wound", "no 'e' after 'nd'");
+        assert_eq!(l.lemma("making", "VERB", 1), "make", "a known guess stays");
+        assert_eq!(
+            l.lemma("pasting", "VERB", 1),
+            "paste",
+            "'st' may take an 'e'"
+        );
+        assert_eq!(
+            l.lemma("Bolting", "PROPN", 0),
+            "Bolt",
+            "names are not checked"
+        );
     }
 
     #[test]

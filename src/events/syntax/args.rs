@@ -30,6 +30,9 @@ pub fn fill(
                 let mut words = g.conjuncts(reached);
                 words.extend(coordinated_appositions(g, reached));
                 for w in words {
+                    if harmed_by_another(g, w, t) {
+                        continue;
+                    }
                     let Some(head) = qualifying(g, role, w, classes) else {
                         continue;
                     };
@@ -48,6 +51,18 @@ pub fn fill(
         }
     }
     out
+}
+
+/// Verbs of harm whose gerund a parser may hang on its own object as a
+/// modifier: "killing 23 civilians and injuring dozens" with "injuring" an
+/// `amod` of "dozens".
+const HARM: [&str; 5] = ["injure", "wound", "hurt", "maim", "kill"];
+
+/// Whether `w` is the object of another harm verb misparsed as its
+/// modifier (see [`HARM`]): the injured are not also the killed.
+fn harmed_by_another(g: &Graph, w: usize, t: usize) -> bool {
+    g.deps(w, "amod")
+        .any(|c| c != t && g.xpos(c) == "VBG" && HARM.contains(&g.lemma(c)))
 }
 
 /// Names a parser hung on a noun as a second apposition although "and"

@@ -80,10 +80,17 @@ pub fn of_victim(g: &Graph, head: usize) -> Option<Count> {
             n: 1,
             at_least: false,
         }),
-        "NOUN" if !plural && g.deps(head, "det").next().is_some() => Some(Count {
-            n: 1,
-            at_least: false,
-        }),
+        // "a police officer", "his son": one person.
+        "NOUN"
+            if !plural
+                && (g.deps(head, "det").next().is_some()
+                    || g.deps(head, "nmod:poss").next().is_some()) =>
+        {
+            Some(Count {
+                n: 1,
+                at_least: false,
+            })
+        }
         _ => None,
     }
 }
