@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Scores both events engines on analysts' one-paragraph event notes.
+
+data/notes/fresh.jsonl holds notes in the style of analysts' event notes
+(invented places), each with what an analyst expects: the event type, the
+attacker (or the arresting agent), the place and the number killed. They
+were written after the rules were last changed and no rule was changed for
+them, so they are unseen by both engines (data/notes/developed.jsonl holds
+the notes the syntax engine's rules were fixed on, for reference).
+
+Usage: bench/notes_eval.py [NOTES.jsonl]   (after `make build`)
+Per engine: the share of notes whose event type is found, whose killed
+count is exactly right (of the notes that give one), and whose attacker and
+place are among the arguments of an event of that type.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "casefile")
+
+
+def run(notes, engine):
+    out = tempfile.mkdtemp()
+    subprocess.run([BIN, "extract", notes, "--out", out, "--engine", engine, "--quiet"], check=True)
+    with open(os.path.join(out, "documents.jsonl")) as f:
+        return {d["id"]: d for d in map(json.loads, f)}
+
+
+def names(a):
+    return [(a.get(k) or "").lower() for k in ("text", "canonical")]
+
+
+def score(notes, docs):
+    hits = {"type": [0, 0], "killed": [0, 0], "attacker": [0, 0], "place": [0, 0]}
+    for n in notes:
+        want = n["expect"]
+        events = [e for e in docs[n["id"]]["events"] if e["modality"] == "asserted"]
+        typed = [e for e in events if e["type"] == want["type"]]
+        hits["type"][0] += bool(typed)
+        hits["type"][1] += 1
+        if "killed" in want:
+            got = max((e["killed"] or 0 for e in events), default=0)
+            hits["killed"][0] += got == want["killed"]
+            hits["killed"][1] += 1
+        for key, roles in (("attacker", ("Attacker", "Agent")), ("place", ("Place",))):
+            if key in want:
+                found = any(
+                    want[key].lower() in t
+                    for e in typed
+                    for a in e["arguments"]
+                    if a["role"] in roles
+                    for t in names(a)
+                )
+                hits[key][0] += found
+                hits[key][1] += 1
+    return {k: (h, n) for k, (h, n) in hits.items()}
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "data", "notes", "fresh.jsonl")
+    with open(path) as f:
+        notes = [json.loads(l) for l in f if l.strip()]
+    print(f"{len(notes)} notes ({os.path.relpath(path, ROOT)})")
+    print(f"{'engine':<8} {'type':>10} {'killed':>10} {'attacker':>10} {'place':>10}")
+    for engine in ("window", "syntax"):
+        s = score(notes, run(path, engine))
+        cells = "".join(f"{f'{h}/{n}':>11}" for h, n in s.values())
+        print(f"{engine:<8}{cells}")
+
+
+if __name__ == "__main__":
+    main()
