@@ -90,7 +90,8 @@ impl GeoStage {
 }
 
 /// The place mentions of a document in text order: `LOC` entities, then
-/// `Place` arguments that overlap none of them.
+/// `Place` arguments that overlap none of them and hold a capitalised word
+/// (a name: "the area" or "headquarters" are not looked up).
 pub fn place_spans(doc: &Document) -> Vec<Span> {
     let mut spans: Vec<Span> = doc
         .entities
@@ -102,7 +103,7 @@ pub fn place_spans(doc: &Document) -> Vec<Span> {
         .events
         .iter()
         .flat_map(|e| &e.arguments)
-        .filter(|a| a.role == "Place" && !a.span.is_empty())
+        .filter(|a| a.role == "Place" && doc.slice(a.span).chars().any(char::is_uppercase))
         .map(|a| a.span)
         .filter(|s| !spans.iter().any(|e| e.overlaps(s)))
         .collect();

@@ -43,6 +43,10 @@ const COUNTRY_BONUS: f64 = 1.5;
 const ADMIN1_BONUS: f64 = 2.5;
 const DATELINE_BONUS: f64 = 2.0;
 const ALTERNATE_PENALTY: f64 = 0.3;
+/// A candidate nothing in the article supports must be at least this
+/// populous: small towns share their names with seas, regions and common
+/// words ("Atlantic", Iowa; "Area").
+const MIN_UNSUPPORTED_POPULATION: i64 = 10_000;
 /// A city keeps its name over the province named after it ("Daraa",
 /// "Hodeidah"), even when the province has the name as its main one and the
 /// city as an alternate one.
@@ -265,6 +269,7 @@ fn inside(p: &GeoPlace, q: &GeoPlace) -> bool {
 
 fn choose(m: &Mention, e: &Evidence) -> Option<GeoPlace> {
     let mut pool: Vec<&Candidate> = m.candidates.iter().collect();
+    let mut qualified = false;
     if let Some((readings, explicit)) = &m.within {
         let inner: Vec<&Candidate> = pool
             .iter()
@@ -272,23 +277,33 @@ fn choose(m: &Mention, e: &Evidence) -> Option<GeoPlace> {
             .filter(|c| readings.iter().any(|q| inside(&c.place, q)))
             .collect();
         if !inner.is_empty() || *explicit {
+            qualified = !inner.is_empty();
             pool = inner;
         }
     }
-    pool.into_iter()
+    let (_, best) = pool
+        .into_iter()
         .map(|c| (score(c, m, e), c))
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c.place.clone())
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let supported = qualified || support(best, m, e) > 0.0;
+    (supported || best.place.population >= MIN_UNSUPPORTED_POPULATION).then(|| best.place.clone())
 }
 
 fn score(c: &Candidate, m: &Mention, e: &Evidence) -> f64 {
     let p = &c.place;
     let mut s = ((p.population.max(0) + 10) as f64).log10() - ALTERNATE_PENALTY * c.how as f64;
-    if m.level == Some(p.precision) {
-        s += LEVEL_BONUS;
-    }
     if p.precision == Precision::Town {
         s += TOWN_BONUS;
+    }
+    s + support(c, m, e)
+}
+
+/// The bonus the article's evidence gives a candidate (0: none supports it).
+fn support(c: &Candidate, m: &Mention, e: &Evidence) -> f64 {
+    let p = &c.place;
+    let mut s = 0.0;
+    if m.level == Some(p.precision) {
+        s += LEVEL_BONUS;
     }
     if e.countries.contains(&p.country_code) {
         s += COUNTRY_BONUS;
