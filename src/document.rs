@@ -237,6 +237,14 @@ pub struct Event {
     pub linked: Vec<usize>,
 }
 
+/// A place mention and what the geo stage resolved it to (`None`: no
+/// gazetteer entry fits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaceMention {
+    pub span: Span,
+    pub place: Option<crate::geo::GeoPlace>,
+}
+
 /// A canonical actor of one document: all mentions that name the same thing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Actor {
@@ -266,6 +274,10 @@ pub struct Document {
     pub times: Vec<TimeExpr>,
     pub events: Vec<Event>,
     pub actors: Vec<Actor>,
+    /// Place mentions (`LOC` entities, `Place` arguments) and the gazetteer
+    /// entries the geo stage resolved them to; empty without a gazetteer.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<PlaceMention>,
     /// Problems that did not stop processing (e.g. invalid UTF-8 replaced).
     pub warnings: Vec<String>,
     /// Why the document could not be processed; such a document still appears

@@ -43,6 +43,9 @@ pub enum Error {
         expected: String,
         found: String,
     },
+    /// The place index is missing or unreadable; extract goes on without it.
+    #[error("gazetteer {path}: {reason}")]
+    Gazetteer { path: PathBuf, reason: String },
     #[error("writing {path}: {reason}")]
     Output { path: PathBuf, reason: String },
 }

@@ -20,6 +20,7 @@ pub mod clean;
 pub mod document;
 pub mod error;
 pub mod events;
+pub mod geo;
 pub mod ingest;
 pub mod memory;
 pub mod merge;

@@ -82,6 +82,7 @@ impl ModelArgs {
             parser: None,
             engine: Default::default(),
             batch_docs: 32,
+            gazetteer: Some(default_gazetteer()),
         })
     }
 }
@@ -207,6 +208,17 @@ enum Command {
         spans: bool,
         #[command(flatten)]
         model: ModelArgs,
+    },
+    /// Score place resolution on a TSV of place mentions with their expected
+    /// GeoNames ids (data/geo/places.tsv): accuracy and share > 50 km off,
+    /// per half (dev, test).
+    EvalGeo {
+        file: PathBuf,
+        #[command(flatten)]
+        model: ModelArgs,
+        /// Also print every wrong resolution.
+        #[arg(long)]
+        errors: bool,
     },
     /// Score the model on a CoNLL file with gold tags (conlleval's definition).
     EvalNer {
@@ -391,6 +403,15 @@ fn default_model() -> PathBuf {
     shipped_dir("models/ner-en-conll")
 }
 
+/// The place index: $CASEFILE_GAZETTEER, else the one `make gazetteer`
+/// builds in this checkout.
+fn default_gazetteer() -> PathBuf {
+    if let Some(p) = std::env::var_os("CASEFILE_GAZETTEER") {
+        return PathBuf::from(p);
+    }
+    shipped_dir(casefile::geo::gazetteer::DEFAULT_PATH)
+}
+
 /// A shipped model directory: relative to the current directory, else to the
 /// checkout the binary was built in.
 fn shipped_dir(relative: &str) -> PathBuf {
@@ -508,6 +529,9 @@ fn extract(
     let sources = casefile::ingest::resolve_with(inputs, columns)?;
     // Model and rule errors name their own file.
     let pipeline = Pipeline::new(&config).context("loading the pipeline")?;
+    if let Some(w) = pipeline.geo_warning() {
+        eprintln!("warning: {w}");
+    }
     let mut silent = Silent;
     let mut reporter = Reporter::new(quiet, &sources);
     let documents = casefile::ingest::documents(sources);
@@ -604,6 +628,29 @@ fn finish_run_info(info: &mut RunInfo, summary: &Summary) {
     info.failed = summary.failed;
     info.events = summary.events;
     info.entities = summary.entities;
+}
+
+/// `eval-geo`: scores place resolution on a TSV of gold mentions and prints
+/// the scores per half and the resolutions per second.
+fn eval_geo(file: &Path, model: &ModelArgs, errors: bool) -> Result<ExitCode> {
+    use casefile::geo::eval::{evaluate, format_score, read};
+    let gold = read(file)?;
+    let pipeline = Pipeline::new(&model.pipeline_config()?)?;
+    let report = evaluate(&pipeline, &gold)?;
+    if errors {
+        for o in report.outcomes.iter().filter(|o| !o.correct()) {
+            println!("{}", o.describe());
+        }
+    }
+    println!("{}", format_score("dev", &report.dev));
+    println!("{}", format_score("test", &report.test));
+    println!(
+        "{} resolutions in {:.3}s ({:.0} resolutions/s, look-ups and ranking only)",
+        report.outcomes.len(),
+        report.seconds,
+        report.outcomes.len() as f64 / report.seconds.max(1e-9)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `eval-events`: runs the pipeline (and the syntax engine when asked) on
@@ -925,6 +972,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         cmd @ Command::EvalEvents { .. } => eval_events(cmd),
+        Command::EvalGeo {
+            file,
+            model,
+            errors,
+        } => eval_geo(&file, &model, errors),
         Command::Report { dir, docs } => {
             write_report(&dir, docs, false)?;
             Ok(ExitCode::SUCCESS)

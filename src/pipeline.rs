@@ -1,4 +1,4 @@
-//! The pipeline: ingest → clean → segment → ner → time → events → resolve → output.
+//! The pipeline: ingest → clean → segment → ner → time → events → resolve → geo → output.
 //!
 //! Documents stream through in batches: the text stages run per document, the
 //! NER stage once per batch (sentences of many documents share forward passes).
@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::events::syntax::SyntaxEvents;
 use crate::events::{Engine, EventRules};
+use crate::geo::GeoStage;
 use crate::ner::Tagger;
 use crate::output::{OutputDir, Replay, Sink};
 use crate::resolve::ActorRules;
@@ -43,6 +44,9 @@ pub struct PipelineConfig {
     pub batch_docs: usize,
     /// Overrides of the tagger's defaults.
     pub tagging: Tagging,
+    /// The place index of the geo stage; `None`, or a file that cannot be
+    /// opened: no geo stage (see [`Pipeline::geo_warning`]).
+    pub gazetteer: Option<PathBuf>,
 }
 
 /// How the model is run: number format, decoding, context.
@@ -113,6 +117,8 @@ pub struct Pipeline {
     /// The syntax stage: parser heads on the tagger's encoder, if asked for.
     parser: Option<Parser>,
     batch_docs: usize,
+    /// Why the geo stage is off although a gazetteer was asked for.
+    geo_warning: Option<String>,
 }
 
 /// The stages that work on one document's text alone. Kept apart from the
@@ -122,6 +128,7 @@ struct TextStages {
     segmenter: Segmenter,
     events: EventsStage,
     actors: ActorRules,
+    geo: Option<GeoStage>,
 }
 
 /// The events stage of either engine.
@@ -183,6 +190,9 @@ impl TextStages {
         TextStages::guarded(doc, "time", time_stage);
         TextStages::guarded(doc, "events", |d| self.events.process(d));
         TextStages::guarded(doc, "resolve", |d| self.actors.process(d));
+        if let Some(geo) = &self.geo {
+            TextStages::guarded(doc, "geo", |d| geo.process(d));
+        }
     }
 }
 
@@ -206,6 +216,13 @@ impl Pipeline {
             Some(dir) => Some(Parser::load(dir, &tagger)?),
             None => None,
         };
+        // A missing place index must not stop a run: places stay unresolved
+        // and the caller reports why.
+        let (geo, geo_warning) = match config.gazetteer.as_deref().map(GeoStage::open) {
+            Some(Ok(g)) => (Some(g), None),
+            Some(Err(e)) => (None, Some(format!("places are not resolved: {e}"))),
+            None => (None, None),
+        };
         Ok(Pipeline {
             text: TextStages {
                 cleaner: Cleaner::new(BoilerplateRules::load_or_builtin(
@@ -216,15 +233,28 @@ impl Pipeline {
                 )?),
                 events: EventsStage::load(config)?,
                 actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
+                geo,
             },
             tagger,
             parser,
             batch_docs: config.batch_docs.max(1),
+            geo_warning,
         })
     }
 
     pub fn tagger(&self) -> &Tagger {
         &self.tagger
+    }
+
+    /// The geo stage, when its gazetteer could be opened.
+    pub fn geo(&self) -> Option<&GeoStage> {
+        self.text.geo.as_ref()
+    }
+
+    /// Why places are not resolved in this run (the gazetteer asked for
+    /// could not be opened), for the caller to tell the user.
+    pub fn geo_warning(&self) -> Option<&str> {
+        self.geo_warning.as_deref()
     }
 
     /// The text stages before NER (ingest checks, clean, segment).

@@ -1,4 +1,4 @@
-//! The CSV files: `events.csv`, `event_arguments.csv`, `entities.csv`,
+//! The CSV files: `events.csv`, `event_arguments.csv`, `entities.csv`, `places.csv`,
 //! `errors.csv`, and `merged_events.csv`.
 //!
 //! events.csv keeps one row per event mention, as extracted; its last column,
@@ -89,6 +89,7 @@ pub struct CsvSinks {
     events: CsvFile,
     arguments: CsvFile,
     entities: CsvFile,
+    places: CsvFile,
     errors: CsvFile,
     merged: CsvFile,
     merger: Merger,
@@ -155,6 +156,7 @@ impl CsvSinks {
                 ],
                 options,
             )?,
+            places: CsvFile::create(dir, "places.csv", PLACES_HEADER, options)?,
             errors: CsvFile::create(dir, "errors.csv", &["doc_id", "source", "error"], options)?,
             merged: CsvFile::create(
                 dir,
@@ -174,6 +176,64 @@ impl CsvSinks {
             )?,
             merger: Merger::new()?,
         })
+    }
+}
+
+/// `places.csv`: one row per place mention, resolved or not, with the events
+/// whose `Place` argument it is.
+const PLACES_HEADER: &[&str] = &[
+    "doc_id",
+    "text",
+    "start",
+    "end",
+    "event_ids",
+    "place_id",
+    "geonameid",
+    "name",
+    "country_code",
+    "country",
+    "admin1",
+    "admin2",
+    "latitude",
+    "longitude",
+    "precision",
+    "geo_precision",
+];
+
+impl CsvSinks {
+    fn write_places(&mut self, doc: &Document, map: &CharMap) -> Result<()> {
+        for m in &doc.places {
+            let (s, t) = chars(map, m.span);
+            let events: Vec<String> = (doc.events.iter().enumerate())
+                .filter(|(_, e)| {
+                    e.arguments
+                        .iter()
+                        .any(|a| a.role == "Place" && a.span.overlaps(&m.span))
+                })
+                .map(|(n, _)| event_id(doc, n))
+                .collect();
+            let p = m.place.as_ref();
+            let text = |f: fn(&crate::geo::GeoPlace) -> Option<&str>| p.and_then(f).unwrap_or("");
+            self.places.row(&[
+                Cell::Text(&doc.id),
+                Cell::Text(doc.slice(m.span)),
+                num(s),
+                num(t),
+                Cell::Text(&events.join("; ")),
+                Cell::Text(text(|g| Some(&g.id))),
+                opt_num(p.and_then(|g| g.geonameid)),
+                Cell::Text(text(|g| Some(&g.name))),
+                Cell::Text(text(|g| Some(&g.country_code))),
+                Cell::Text(text(|g| Some(&g.country))),
+                Cell::Text(text(|g| g.admin1.as_deref())),
+                Cell::Text(text(|g| g.admin2.as_deref())),
+                opt_num(p.map(|g| format!("{:.5}", g.latitude))),
+                opt_num(p.map(|g| format!("{:.5}", g.longitude))),
+                Cell::Text(p.map_or("", |g| g.precision.as_str())),
+                opt_num(p.map(|g| g.precision.acled())),
+            ])?;
+        }
+        Ok(())
     }
 }
 
@@ -252,7 +312,7 @@ impl Sink for CsvSinks {
                 num(t),
             ])?;
         }
-        Ok(())
+        self.write_places(doc, &map)
     }
 
     fn finish(mut self: Box<Self>) -> Result<()> {
@@ -274,6 +334,7 @@ impl Sink for CsvSinks {
         self.events.commit()?;
         self.arguments.commit()?;
         self.entities.commit()?;
+        self.places.commit()?;
         self.errors.commit()
     }
 }

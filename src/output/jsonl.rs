@@ -19,6 +19,18 @@ struct EntityOut<'a> {
     canonical: Option<&'a str>,
 }
 
+/// A place mention and its gazetteer entry (`place`: null when unresolved).
+#[derive(Serialize)]
+struct PlaceOut<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    place: Option<&'a crate::geo::GeoPlace>,
+    /// ACLED's geo_precision of the entry: 1 a town, 3 a province or country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    geo_precision: Option<u8>,
+}
+
 #[derive(Serialize)]
 struct TimeOut<'a> {
     text: &'a str,
@@ -142,6 +154,9 @@ struct DocumentOut<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     doc_events: Vec<DocEventOut<'a>>,
     actors: Vec<ActorOut<'a>>,
+    /// Resolved places; absent when the geo stage did not run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    places: Vec<PlaceOut<'a>>,
     /// Only with `--syntax`.
     #[serde(skip_serializing_if = "Option::is_none")]
     sentences: Option<Vec<SentenceOut<'a>>>,
@@ -353,6 +368,20 @@ fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
                     mentions: a.mentions,
                     start,
                     end,
+                }
+            })
+            .collect(),
+        places: doc
+            .places
+            .iter()
+            .map(|p| {
+                let (start, end) = chars(&map, p.span);
+                PlaceOut {
+                    text: doc.slice(p.span),
+                    start,
+                    end,
+                    place: p.place.as_ref(),
+                    geo_precision: p.place.as_ref().map(|g| g.precision.acled()),
                 }
             })
             .collect(),
