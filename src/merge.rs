@@ -618,6 +618,29 @@ mod tests {
 
     const ATTACK: &str = "Conflict:Attack";
 
+    /// The span of `s` in `text`.
+    fn at(text: &str, s: &str) -> Span {
+        let i = text.find(s).unwrap();
+        Span::new(i, i + s.len())
+    }
+
+    /// An argument of `role` on `s` in `text`.
+    fn arg(
+        text: &str,
+        role: &str,
+        s: &str,
+        canonical: Option<&str>,
+        value: Option<&str>,
+    ) -> Argument {
+        Argument {
+            role: role.into(),
+            span: at(text, s),
+            canonical: canonical.map(str::to_string),
+            value: value.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
     fn assign(m: &mut Merger, doc: &str, mention: &str, f: &Facets) -> Assignment {
         m.assign(doc, mention, f).unwrap()
     }
@@ -859,16 +882,9 @@ mod tests {
     fn facets_read_roles_canonical_names_and_the_date() {
         let text = "U.S. forces struck Abu Hassan in Baghdad on Wednesday.";
         let mut doc = Document::new("d", text);
-        let at = |s: &str| {
-            let i = text.find(s).unwrap();
-            Span::new(i, i + s.len())
-        };
-        let arg = |role: &str, s: &str, canonical: Option<&str>, value: Option<&str>| Argument {
-            role: role.into(),
-            span: at(s),
-            canonical: canonical.map(str::to_string),
-            value: value.map(str::to_string),
-            ..Default::default()
+        let at = |s: &str| at(text, s);
+        let arg = |role: &str, s: &str, canonical: Option<&str>, value: Option<&str>| {
+            arg(text, role, s, canonical, value)
         };
         doc.events.push(Event {
             event_type: ATTACK.into(),
@@ -901,16 +917,9 @@ mod tests {
     fn mentions_of_one_document_event_merge_on_what_they_say_together() {
         let text = "US strike in Iraq. The United States killed Abu Hassan in Baghdad on Wednesday. A strike hit Mosul.";
         let mut doc = Document::new("d", text);
-        let at = |s: &str| {
-            let i = text.find(s).unwrap();
-            Span::new(i, i + s.len())
-        };
-        let arg = |role: &str, s: &str, canonical: Option<&str>, value: Option<&str>| Argument {
-            role: role.into(),
-            span: at(s),
-            canonical: canonical.map(str::to_string),
-            value: value.map(str::to_string),
-            ..Default::default()
+        let at = |s: &str| at(text, s);
+        let arg = |role: &str, s: &str, canonical: Option<&str>, value: Option<&str>| {
+            arg(text, role, s, canonical, value)
         };
         let event = |trigger: &str, doc_event: usize, arguments: Vec<Argument>| Event {
             event_type: ATTACK.into(),
