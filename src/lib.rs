@@ -17,6 +17,7 @@
 //! [`pipeline::Pipeline`] runs the stages; the `casefile` binary is a thin CLI.
 
 pub mod clean;
+pub mod coding;
 pub mod document;
 pub mod error;
 pub mod events;

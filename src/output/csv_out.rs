@@ -29,13 +29,18 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
     }
 }
 
-struct CsvFile {
+pub(crate) struct CsvFile {
     file: AtomicFile,
     w: csv::Writer<File>,
 }
 
 impl CsvFile {
-    fn create(dir: &Path, name: &str, header: &[&str], options: &OutputOptions) -> Result<CsvFile> {
+    pub(crate) fn create(
+        dir: &Path,
+        name: &str,
+        header: &[&str],
+        options: &OutputOptions,
+    ) -> Result<CsvFile> {
         let (file, mut f) = AtomicFile::create(dir.join(name))?;
         if options.excel_bom {
             f.write_all("\u{feff}".as_bytes())
@@ -50,7 +55,7 @@ impl CsvFile {
     }
 
     /// Writes a row; `text` cells are neutralised, `numeric` ones written as is.
-    fn row(&mut self, cells: &[Cell<'_>]) -> Result<()> {
+    pub(crate) fn row(&mut self, cells: &[Cell<'_>]) -> Result<()> {
         let record: Vec<Cow<'_, str>> = cells
             .iter()
             .map(|c| match c {
@@ -63,7 +68,7 @@ impl CsvFile {
             .map_err(|e| write_err(&self.file.path, e))
     }
 
-    fn commit(self) -> Result<()> {
+    pub(crate) fn commit(self) -> Result<()> {
         let f = self
             .w
             .into_inner()
@@ -72,7 +77,7 @@ impl CsvFile {
     }
 }
 
-enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     Text(&'a str),
     Number(String),
 }
@@ -81,7 +86,7 @@ fn num<T: ToString>(v: T) -> Cell<'static> {
     Cell::Number(v.to_string())
 }
 
-fn opt_num<T: ToString>(v: Option<T>) -> Cell<'static> {
+pub(crate) fn opt_num<T: ToString>(v: Option<T>) -> Cell<'static> {
     Cell::Number(v.map(|v| v.to_string()).unwrap_or_default())
 }
 

@@ -10,6 +10,7 @@
 //! ([`SqliteSink`], `--db`), both over merged events ([`crate::merge`]).
 //! [`RunInfo`] (`run.json`) records the run's settings beside its results.
 
+mod coded;
 mod csv_out;
 mod event_stream;
 mod journal;
@@ -23,10 +24,11 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
+pub use coded::CodedSink;
 pub use csv_out::{neutralise, CsvSinks};
 pub use event_stream::EventStream;
 pub use journal::{Journal, Replay, JOURNAL};
-pub use jsonl::{event_id, DocumentsJsonl};
+pub use jsonl::{doc_event_id, event_id, DocumentsJsonl};
 pub use run_info::RunInfo;
 pub use sqlite::SqliteSink;
 
@@ -205,6 +207,7 @@ impl OutputDir {
         }
         sinks.push(Box::new(DocumentsJsonl::create(dir, options.syntax)?));
         sinks.push(Box::new(CsvSinks::create(dir, options)?));
+        sinks.push(Box::new(CodedSink::create(dir, options)?));
         Ok(OutputDir {
             sinks,
             journal: None,

@@ -1,0 +1,149 @@
+//! coded_events.csv through the real pipeline: the shipped NER model, the
+//! shipped parser (`--engine syntax`), the gazetteer `make gazetteer` builds,
+//! and the built-in coding mapping (rules/coding.toml).
+
+mod common;
+
+use common::{casefile_ok, repo, shipped_model};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The rows of a CSV file as maps from column to cell, and its header.
+fn rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Runs extract on one .txt file per (name, text); returns coded_events.csv's rows.
+fn coded(docs: &[(&str, &str)], engine: &str) -> Vec<HashMap<String, String>> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for (name, text) in docs {
+        std::fs::write(input.join(format!("{name}.txt")), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let model = shipped_model();
+    casefile_ok(&[
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--engine",
+        engine,
+        "--quiet",
+    ]);
+    rows(&out.join("coded_events.csv")).1
+}
+
+fn only<'a>(rows: &'a [HashMap<String, String>], doc: &str) -> &'a HashMap<String, String> {
+    let mine: Vec<_> = rows.iter().filter(|r| r["sources"] == doc).collect();
+    assert_eq!(
+        mine.len(),
+        1,
+        "{doc}: one coded event expected in {rows:#?}"
+    );
+    mine[0]
+}
+
+#[test]
+fn notes_are_coded_as_acled_and_plover() {
+    let talafar = "On 4 June 2023, unidentified gunmen shot and killed two police officers at a checkpoint near Tal Afar in Nineveh province.";
+    let selo = "On 30 September 2021, an airstrike by the Air Force hit a market in Selo village, killing 23 civilians.";
+    let protest = "Thousands of protesters demonstrated in Baghdad on Friday against power cuts.";
+    let rows = coded(
+        &[("talafar", talafar), ("selo", selo), ("protest", protest)],
+        "syntax",
+    );
+
+    let t = only(&rows, "talafar");
+    assert_eq!(t["event_id"], "talafar#d1");
+    assert_eq!(t["event_date"], "2023-06-04");
+    assert_eq!(t["event_type"], "Battles");
+    assert_eq!(t["sub_event_type"], "Armed clash");
+    assert_eq!(t["actor1"], "unidentified gunmen");
+    assert_eq!(t["actor1_kind"], "unidentified armed group");
+    assert_eq!(t["actor2"], "two police officers");
+    assert_eq!(t["actor2_kind"], "police");
+    assert_eq!(t["country"], "Iraq");
+    assert_eq!(t["admin1"], "Nineveh");
+    assert_eq!(t["geo_precision"], "1");
+    let lat: f64 = t["latitude"].parse().unwrap();
+    let lon: f64 = t["longitude"].parse().unwrap();
+    assert!(
+        (lat - 36.37).abs() < 0.1 && (lon - 42.45).abs() < 0.1,
+        "{t:?}"
+    );
+    assert!(t["location"].starts_with("Tal"), "{t:?}");
+    assert_eq!(t["fatalities"], "2");
+    assert_eq!(t["notes"], talafar);
+
+    let s = only(&rows, "selo");
+    assert_eq!(s["event_type"], "Explosions/Remote violence");
+    assert_eq!(s["sub_event_type"], "Air/drone strike");
+    assert_eq!(
+        (s["plover_event"].as_str(), s["plover_mode"].as_str()),
+        ("ASSAULT", "aerial")
+    );
+    assert_eq!(s["actor1_kind"], "state forces");
+    assert_eq!(s["actor2_kind"], "civilians");
+    assert_eq!(s["fatalities"], "23");
+
+    let p = only(&rows, "protest");
+    assert_eq!(p["event_type"], "Protests");
+    assert_eq!(p["plover_event"], "PROTEST");
+    assert_eq!(p["actor1_kind"], "protesters");
+    assert_eq!(p["location"], "Baghdad");
+    assert_eq!(p["country"], "Iraq");
+}
+
+#[test]
+fn samples_run_writes_one_row_per_coded_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let samples = repo().join("data/samples");
+    casefile_ok(&[
+        "extract",
+        samples.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--model",
+        shipped_model().to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (header, coded) = rows(&out.join("coded_events.csv"));
+    assert_eq!(header[0], "event_id");
+    assert_eq!(header.last().unwrap(), "sources");
+    assert_eq!(header.len(), 21);
+    assert!(!coded.is_empty(), "the samples have coded events");
+    // Window engine: each row is one asserted event mention, named by its id.
+    let (_, events) = rows(&out.join("events.csv"));
+    let mut seen = std::collections::HashSet::new();
+    for r in &coded {
+        assert!(
+            seen.insert(r["event_id"].clone()),
+            "{} twice",
+            r["event_id"]
+        );
+        let e = events
+            .iter()
+            .find(|e| e["event_id"] == r["event_id"])
+            .unwrap_or_else(|| panic!("{} not in events.csv", r["event_id"]));
+        assert_eq!(e["doc_id"], r["sources"]);
+        assert_eq!(e["killed"], r["fatalities"], "{r:?}");
+    }
+}
