@@ -115,8 +115,9 @@ $(BENCH_STAMP): | $(TORCH_STAMP)
 	$(VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q transformers==$(TRANSFORMERS_VERSION)
 	touch $@
 
-bench: build bench-deps
+bench: build bench-deps gazetteer
 	$(VENV)/bin/python bench/run.py
+	bench/geo.sh
 
 # The report over 10,000 generated articles: page size and load time in
 # headless chromium (bench/results/report_scale.md).
