@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{casefile_ok, repo, shipped_model};
+use common::{casefile_ok, extract_texts, repo, shipped_model};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -28,25 +28,7 @@ fn rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
 
 /// Runs extract on one .txt file per (name, text); returns coded_events.csv's rows.
 fn coded(docs: &[(&str, &str)], engine: &str) -> Vec<HashMap<String, String>> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    for (name, text) in docs {
-        std::fs::write(input.join(format!("{name}.txt")), text).unwrap();
-    }
-    let out = dir.path().join("out");
-    let model = shipped_model();
-    casefile_ok(&[
-        "extract",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--model",
-        model.to_str().unwrap(),
-        "--engine",
-        engine,
-        "--quiet",
-    ]);
+    let (_dir, out) = extract_texts(docs, &["--engine", engine]);
     rows(&out.join("coded_events.csv")).1
 }
 

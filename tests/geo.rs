@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{casefile, casefile_ok, command, read_jsonl, repo, shipped_model};
+use common::{casefile, casefile_ok, command, extract_texts, read_jsonl, repo};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,23 +12,7 @@ use std::path::Path;
 /// Runs extract on one .txt file per (name, text); returns each document's
 /// places by mention text (the last mention of a text wins).
 fn places(docs: &[(&str, &str)]) -> HashMap<String, HashMap<String, Value>> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("in");
-    std::fs::create_dir(&input).unwrap();
-    for (name, text) in docs {
-        std::fs::write(input.join(format!("{name}.txt")), text).unwrap();
-    }
-    let out = dir.path().join("out");
-    let model = shipped_model();
-    casefile_ok(&[
-        "extract",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--model",
-        model.to_str().unwrap(),
-        "--quiet",
-    ]);
+    let (_dir, out) = extract_texts(docs, &[]);
     let header = std::fs::read_to_string(out.join("places.csv")).unwrap();
     assert!(header.starts_with("doc_id,text,start,end,event_ids,place_id,geonameid,name"));
     read_jsonl(&out.join("documents.jsonl"))

@@ -326,3 +326,29 @@ pub fn assert_offsets(docs: &[Value]) -> usize {
     }
     checked
 }
+
+/// Runs `extract` with the shipped model on one `.txt` file per (name,
+/// text), with `args` added; returns the temporary directory (the caller
+/// keeps it alive) and the output folder in it.
+pub fn extract_texts(docs: &[(&str, &str)], args: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for (name, text) in docs {
+        std::fs::write(input.join(format!("{name}.txt")), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let model = shipped_model();
+    let mut all = vec![
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--quiet",
+    ];
+    all.extend_from_slice(args);
+    casefile_ok(&all);
+    (dir, out)
+}
