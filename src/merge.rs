@@ -115,6 +115,11 @@ impl Facets {
         }
     }
 
+    /// The facets of every event mention of the document, in order.
+    pub fn all(doc: &Document) -> Vec<Facets> {
+        doc.events.iter().map(|e| Facets::of(doc, e)).collect()
+    }
+
     /// The key mentions of one event share, or `None` for a mention that is
     /// never merged: no agent and no patient, or nothing that identifies
     /// the event across documents (no name among its participants and place
@@ -144,14 +149,15 @@ impl Facets {
 /// the first resolved day among its mentions when that one has none: a union
 /// of every mention's names would differ from report to report and keep
 /// reports of one strike apart. A mention with no document-level event (the
-/// window engine's) is compared on its own facets. Linear in the events.
-pub fn merge_facets(doc: &Document) -> Vec<Facets> {
-    let own: Vec<Facets> = doc.events.iter().map(|e| Facets::of(doc, e)).collect();
+/// window engine's) is compared on its own facets. `own` is each mention's
+/// [`Facets::of`] ([`Facets::all`]), which the sinks also write: read once.
+/// Linear in the events.
+pub fn merge_facets(doc: &Document, own: &[Facets]) -> Vec<Facets> {
     let size = |f: &Facets| f.agent.len() + f.patient.len() + f.place.len();
     let resolved = |f: &Facets| f.date.as_deref().and_then(day).is_some();
     // Per document-level event: its fullest mention, and its first resolved day.
     let mut best: HashMap<usize, (usize, Option<String>)> = HashMap::new();
-    for (i, (e, f)) in doc.events.iter().zip(&own).enumerate() {
+    for (i, (e, f)) in doc.events.iter().zip(own).enumerate() {
         let Some(id) = e.doc_event else { continue };
         let entry = best.entry(id).or_insert((i, None));
         if size(f) > size(&own[entry.0]) {
@@ -946,7 +952,7 @@ mod tests {
             ),
             event("strike hit", 1, vec![arg("Place", "Mosul", None, None)]),
         ];
-        let f = merge_facets(&doc);
+        let f = merge_facets(&doc, &Facets::all(&doc));
         assert_eq!(f[0], f[1], "the fullest mention speaks for both");
         assert_eq!(f[0].agent, ["United States"]);
         assert_eq!(f[0].patient, ["Abu Hassan"]);

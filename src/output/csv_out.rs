@@ -251,10 +251,10 @@ impl Sink for CsvSinks {
                 .row(&[Cell::Text(&doc.id), Cell::Text(&source), Cell::Text(err)]);
         }
         let map = CharMap::new(&doc.text);
-        let merging = merge_facets(doc);
-        for (n, e) in doc.events.iter().enumerate() {
+        let own = Facets::all(doc);
+        let merging = merge_facets(doc, &own);
+        for (n, (e, facets)) in doc.events.iter().zip(&own).enumerate() {
             let id = event_id(doc, n);
-            let facets = Facets::of(doc, e);
             let merged = self.merger.assign(&doc.id, &id, &merging[n])?.id;
             let time = e.arguments.iter().find(|a| a.role == "Time");
             let date = facets.date.as_deref().unwrap_or_default();

@@ -11,7 +11,7 @@
 use super::{argument_actor, chars, entity_id, event_id, write_err, AtomicWriter, Sink, SpanOut};
 use crate::document::{CharMap, Document, Span};
 use crate::error::{Error, Result};
-use crate::merge::{merge_facets, Merger};
+use crate::merge::{merge_facets, Facets, Merger};
 use serde::Serialize;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
@@ -151,7 +151,7 @@ impl Sink for EventStream {
         let Some(out) = self.spool.out.as_mut() else {
             return Ok(());
         };
-        let merging = merge_facets(doc);
+        let merging = merge_facets(doc, &Facets::all(doc));
         for (n, facets) in merging.iter().enumerate() {
             let id = event_id(doc, n);
             let merged = self.merger.assign(&doc.id, &id, facets)?;

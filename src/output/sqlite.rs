@@ -509,10 +509,10 @@ impl Sink for SqliteSink {
         // went (assigned here, since the merger's errors are not SQLite's).
         let mut merged = Vec::new();
         if doc.is_ok() {
-            let merging = merge_facets(doc);
-            for (n, e) in doc.events.iter().enumerate() {
+            let own = Facets::all(doc);
+            let merging = merge_facets(doc, &own);
+            for (n, facets) in own.into_iter().enumerate() {
                 let mention = event_id(doc, n);
-                let facets = Facets::of(doc, e);
                 let assigned = self.merger.assign(&doc.id, &mention, &merging[n])?;
                 merged.push((mention, facets, assigned));
             }
