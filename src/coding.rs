@@ -14,6 +14,7 @@ use crate::geo::GeoPlace;
 use crate::merge::{argument_name, AGENT_ROLES, INSTRUMENT_ROLES, PATIENT_ROLES, PLACE_ROLES};
 use crate::rules::RuleFile;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::path::Path;
 
 #[derive(Deserialize)]
@@ -137,7 +138,6 @@ pub struct CodedEvent {
 /// The mentions of one document-level event (or one mention alone).
 struct Group {
     id: String,
-    doc_event: Option<usize>,
     mentions: Vec<usize>,
 }
 
@@ -146,34 +146,54 @@ impl Coding {
     /// Only asserted, specific mentions count; events no rule codes, and
     /// folded events linked to a coded one, get no row.
     pub fn code(&self, doc: &Document) -> Vec<CodedEvent> {
-        let groups = groups(doc);
-        let mut out = Vec::new();
-        for g in &groups {
-            let first = &doc.events[g.mentions[0]];
-            let folded_into_coded = self.folded.contains(&first.event_type)
-                && first.linked.iter().any(|l| {
-                    groups.iter().any(|o| {
-                        o.doc_event == Some(*l)
-                            && !self.folded.contains(&doc.events[o.mentions[0]].event_type)
-                            && self.code_group(doc, o, &groups).is_some()
-                    })
-                });
-            if folded_into_coded {
-                continue;
-            }
-            out.extend(self.code_group(doc, g, &groups));
-        }
-        out
+        let (groups, by_event) = groups(doc);
+        // Each group is coded once; a folded group is then dropped when a
+        // group it is linked to is coded and not folded itself.
+        let coded: Vec<Option<CodedEvent>> = groups
+            .iter()
+            .map(|g| self.code_group(doc, g, &groups, &by_event))
+            .collect();
+        let folded = |g: &Group| self.folded.contains(&doc.events[g.mentions[0]].event_type);
+        let keep: Vec<bool> = groups
+            .iter()
+            .map(|g| {
+                !(folded(g)
+                    && doc.events[g.mentions[0]].linked.iter().any(|l| {
+                        by_event
+                            .get(l)
+                            .is_some_and(|&k| !folded(&groups[k]) && coded[k].is_some())
+                    }))
+            })
+            .collect();
+        coded
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(c, keep)| c.filter(|_| keep))
+            .collect()
     }
 
-    /// Codes one group with the mentions of the folded events linked to it.
-    fn code_group(&self, doc: &Document, g: &Group, groups: &[Group]) -> Option<CodedEvent> {
+    /// Codes one group with the mentions of the folded events linked to it
+    /// (`by_event`: a document-level event's group).
+    fn code_group(
+        &self,
+        doc: &Document,
+        g: &Group,
+        groups: &[Group],
+        by_event: &HashMap<usize, usize>,
+    ) -> Option<CodedEvent> {
         let main: Vec<&Event> = g.mentions.iter().map(|&i| &doc.events[i]).collect();
         let event_type = &main[0].event_type;
-        let linked: Vec<&Event> = groups
+        // The linked groups in document order, as the mentions are read.
+        let mut linked_groups: Vec<usize> = main[0]
+            .linked
             .iter()
-            .filter(|o| o.doc_event.is_some_and(|d| main[0].linked.contains(&d)))
-            .flat_map(|o| o.mentions.iter().map(|&i| &doc.events[i]))
+            .filter_map(|d| by_event.get(d).copied())
+            .collect();
+        linked_groups.sort_unstable();
+        linked_groups.dedup();
+        let linked: Vec<&Event> = linked_groups
+            .iter()
+            .flat_map(|&k| groups[k].mentions.iter().map(|&i| &doc.events[i]))
             .filter(|e| self.folded.contains(&e.event_type))
             .collect();
         let all: Vec<&Event> = main.iter().chain(&linked).copied().collect();
@@ -259,29 +279,32 @@ impl Coding {
 }
 
 /// The asserted, specific mentions grouped by document-level event, in the
-/// order of first mention; a mention without one is a group of its own.
-fn groups(doc: &Document) -> Vec<Group> {
+/// order of first mention (a mention without one is a group of its own),
+/// and the group of each document-level event.
+fn groups(doc: &Document) -> (Vec<Group>, HashMap<usize, usize>) {
     let mut groups: Vec<Group> = Vec::new();
+    let mut by_event: HashMap<usize, usize> = HashMap::new();
     for (n, e) in doc.events.iter().enumerate() {
         if !e.modality.is_asserted() || !e.genericity.is_specific() {
             continue;
         }
-        match e
-            .doc_event
-            .and_then(|d| groups.iter_mut().find(|g| g.doc_event == Some(d)))
-        {
-            Some(g) => g.mentions.push(n),
-            None => groups.push(Group {
-                id: match e.doc_event {
-                    Some(d) => crate::output::doc_event_id(doc, d),
-                    None => crate::output::event_id(doc, n),
-                },
-                doc_event: e.doc_event,
-                mentions: vec![n],
-            }),
+        match e.doc_event.and_then(|d| by_event.get(&d).copied()) {
+            Some(k) => groups[k].mentions.push(n),
+            None => {
+                if let Some(d) = e.doc_event {
+                    by_event.insert(d, groups.len());
+                }
+                groups.push(Group {
+                    id: match e.doc_event {
+                        Some(d) => crate::output::doc_event_id(doc, d),
+                        None => crate::output::event_id(doc, n),
+                    },
+                    mentions: vec![n],
+                });
+            }
         }
     }
-    groups
+    (groups, by_event)
 }
 
 /// The mention with the most participants and places (usually the lead),
