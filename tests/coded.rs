@@ -4,35 +4,16 @@
 
 mod common;
 
-use common::{casefile_ok, extract_texts, repo, shipped_model};
-use std::collections::HashMap;
-use std::path::Path;
-
-/// The rows of a CSV file as maps from column to cell, and its header.
-fn rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(str::to_string))
-                .collect()
-        })
-        .collect();
-    (header, rows)
-}
+use common::{casefile_ok, csv_maps, extract_texts, repo, shipped_model};
+use std::collections::BTreeMap;
 
 /// Runs extract on one .txt file per (name, text); returns coded_events.csv's rows.
-fn coded(docs: &[(&str, &str)], engine: &str) -> Vec<HashMap<String, String>> {
+fn coded(docs: &[(&str, &str)], engine: &str) -> Vec<BTreeMap<String, String>> {
     let (_dir, out) = extract_texts(docs, &["--engine", engine]);
-    rows(&out.join("coded_events.csv")).1
+    csv_maps(&out.join("coded_events.csv")).1
 }
 
-fn only<'a>(rows: &'a [HashMap<String, String>], doc: &str) -> &'a HashMap<String, String> {
+fn only<'a>(rows: &'a [BTreeMap<String, String>], doc: &str) -> &'a BTreeMap<String, String> {
     let mine: Vec<_> = rows.iter().filter(|r| r["sources"] == doc).collect();
     assert_eq!(
         mine.len(),
@@ -107,13 +88,13 @@ fn samples_run_writes_one_row_per_coded_event() {
         shipped_model().to_str().unwrap(),
         "--quiet",
     ]);
-    let (header, coded) = rows(&out.join("coded_events.csv"));
+    let (header, coded) = csv_maps(&out.join("coded_events.csv"));
     assert_eq!(header[0], "event_id");
     assert_eq!(header.last().unwrap(), "sources");
     assert_eq!(header.len(), 21);
     assert!(!coded.is_empty(), "the samples have coded events");
     // Window engine: each row is one asserted event mention, named by its id.
-    let (_, events) = rows(&out.join("events.csv"));
+    let (_, events) = csv_maps(&out.join("events.csv"));
     let mut seen = std::collections::HashSet::new();
     for r in &coded {
         assert!(

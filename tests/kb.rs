@@ -74,24 +74,6 @@ fn extract(input: &Path, out: &Path, db: &Path, stream: Option<&Path>) -> i32 {
     code
 }
 
-/// Rows of a CSV file as header → cell maps.
-fn csv_maps(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            header
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(str::to_string))
-                .collect()
-        })
-        .collect();
-    (header, rows)
-}
-
 fn counts(db: &Connection) -> BTreeMap<&'static str, i64> {
     TABLES
         .iter()

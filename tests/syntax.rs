@@ -344,15 +344,11 @@ fn syntax_run(input: &Path) -> SyntaxRun {
         "syntax",
         "--quiet",
     ]);
-    let mut merged = Vec::new();
-    let mut r = csv::Reader::from_path(out.join("merged_events.csv")).unwrap();
-    let header = r.headers().unwrap().clone();
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (t, p, s) = (col("type"), col("patient"), col("sources"));
-    for rec in r.records() {
-        let rec = rec.unwrap();
-        merged.push([t, p, s].map(|k| rec[k].to_string()));
-    }
+    let merged = common::csv_maps(&out.join("merged_events.csv"))
+        .1
+        .iter()
+        .map(|row| ["type", "patient", "sources"].map(|c| row[c].clone()))
+        .collect();
     let json = common::read_jsonl(&out.join("documents.jsonl"));
     let docs = json
         .iter()

@@ -9,6 +9,7 @@ use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
 use rust_bert::roberta::RobertaForTokenClassification;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tch::{nn, Device, Tensor};
@@ -351,4 +352,22 @@ pub fn extract_texts(docs: &[(&str, &str)], args: &[&str]) -> (tempfile::TempDir
     all.extend_from_slice(args);
     casefile_ok(&all);
     (dir, out)
+}
+
+/// Rows of a CSV file as header → cell maps, and its header.
+pub fn csv_maps(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(str::to_string))
+                .collect()
+        })
+        .collect();
+    (header, rows)
 }
