@@ -133,6 +133,9 @@ pub struct CodedEvent {
     pub injured: Option<u64>,
     /// The sentence of the event's fullest mention.
     pub sentence: usize,
+    /// The asserted, specific mentions (indices into `doc.events`) of the
+    /// event itself, not of the folded events linked to it.
+    pub mentions: Vec<usize>,
 }
 
 /// The mentions of one document-level event (or one mention alone).
@@ -231,6 +234,7 @@ impl Coding {
             fatalities: all.iter().filter_map(|e| e.killed).max(),
             injured: all.iter().filter_map(|e| e.injured).max(),
             sentence: fullest.sentence,
+            mentions: g.mentions.clone(),
         })
     }
 

@@ -9,6 +9,7 @@ use casefile::ner::train::{self, TrainConfig};
 use casefile::ner::{Decode, DeviceChoice, Precision, Tagger};
 use casefile::output::{OutputDir, OutputOptions, RunInfo, Sink};
 use casefile::pipeline::{Pipeline, PipelineConfig, Progress, Silent, Summary, Tagging};
+use casefile::rules::RuleFile;
 use casefile::syntax::conllu::ConlluFile;
 use casefile::syntax::Parser as SyntaxParser;
 use clap::{Args, Parser, Subcommand};
@@ -87,6 +88,9 @@ impl ModelArgs {
     }
 }
 
+// One value, parsed once per process: the size of its largest variant costs
+// nothing, and boxing it would only make the match arms harder to read.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Extract entities, dates and events from articles.
@@ -113,6 +117,10 @@ enum Command {
         /// Actor aliases (default: built-in rules/actors.toml).
         #[arg(long)]
         actors: Option<PathBuf>,
+        /// How events are coded in coded_events.csv and the coded fields of
+        /// --db and --jsonl (default: built-in rules/coding.toml).
+        #[arg(long, value_name = "FILE")]
+        coding: Option<PathBuf>,
         /// Start CSV files with a byte-order mark so Excel shows non-ASCII names.
         #[arg(long)]
         excel: bool,
@@ -597,7 +605,7 @@ fn write_report(dir: &Path, docs: usize, quiet: bool) -> Result<()> {
 }
 
 /// The settings `run.json` records, taken before the run starts.
-fn run_info(inputs: &[String], config: &PipelineConfig) -> RunInfo {
+fn run_info(inputs: &[String], config: &PipelineConfig, coding: &Option<PathBuf>) -> RunInfo {
     let file = |p: &Option<PathBuf>| {
         p.as_ref()
             .map_or_else(|| "built-in".to_string(), |p| p.display().to_string())
@@ -607,6 +615,7 @@ fn run_info(inputs: &[String], config: &PipelineConfig) -> RunInfo {
         ("boilerplate", &config.boilerplate),
         ("abbreviations", &config.abbreviations),
         ("actors", &config.actors),
+        ("coding", coding),
     ];
     RunInfo {
         casefile: env!("CARGO_PKG_VERSION").to_string(),
@@ -774,6 +783,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             boilerplate,
             abbreviations,
             actors,
+            coding,
             excel,
             db,
             jsonl,
@@ -817,7 +827,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 batch_docs,
                 ..model.pipeline_config()?
             };
-            let mut info = run_info(&inputs, &config);
+            let mut info = run_info(&inputs, &config, &coding);
             let summary = extract(
                 &inputs,
                 &out,
@@ -827,6 +837,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     events_jsonl: jsonl,
                     db,
                     syntax,
+                    coding: match coding {
+                        Some(path) => Some(casefile::coding::Coding::load(&path)?),
+                        None => None,
+                    },
                 },
                 quiet,
                 resume,

@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::{casefile_ok, csv_maps, extract_texts, repo, shipped_model};
+use common::{casefile, casefile_ok, csv_maps, extract_texts, read_jsonl, repo, shipped_model};
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Runs extract on one .txt file per (name, text); returns coded_events.csv's rows.
 fn coded(docs: &[(&str, &str)], engine: &str) -> Vec<BTreeMap<String, String>> {
@@ -78,6 +79,8 @@ fn notes_are_coded_as_acled_and_plover() {
 fn samples_run_writes_one_row_per_coded_event() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
+    let db = dir.path().join("kb.sqlite");
+    let stream = dir.path().join("events.jsonl");
     let samples = repo().join("data/samples");
     casefile_ok(&[
         "extract",
@@ -86,6 +89,10 @@ fn samples_run_writes_one_row_per_coded_event() {
         out.to_str().unwrap(),
         "--model",
         shipped_model().to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--jsonl",
+        stream.to_str().unwrap(),
         "--quiet",
     ]);
     let (header, coded) = csv_maps(&out.join("coded_events.csv"));
@@ -109,4 +116,123 @@ fn samples_run_writes_one_row_per_coded_event() {
         assert_eq!(e["doc_id"], r["sources"]);
         assert_eq!(e["killed"], r["fatalities"], "{r:?}");
     }
+    assert_eq!(db_rows(&db, &header), coded, "--db holds coded_events.csv");
+    // The event stream: each mention line carries its coded event, and the
+    // lines' coded events are the CSV's rows.
+    let mut from_stream = BTreeMap::new();
+    for line in read_jsonl(&stream) {
+        let Some(c) = line["coded"].as_object() else {
+            continue;
+        };
+        assert_eq!(
+            c["event_id"], line["id"],
+            "window engine: coded per mention"
+        );
+        let row: BTreeMap<String, String> = header
+            .iter()
+            .map(|h| (h.clone(), cell(&c[h.as_str()])))
+            .collect();
+        from_stream.insert(row["event_id"].clone(), row);
+    }
+    let from_csv: BTreeMap<String, BTreeMap<String, String>> = coded
+        .iter()
+        .map(|r| (r["event_id"].clone(), r.clone()))
+        .collect();
+    assert_eq!(from_stream, from_csv);
+}
+
+/// A JSON value as the CSV writes it (coordinates with five decimals).
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if n.is_f64() => format!("{:.5}", n.as_f64().unwrap()),
+        other => other.to_string(),
+    }
+}
+
+/// The `coded_events` table as CSV-like rows, in the CSV's column order.
+fn db_rows(db: &Path, header: &[String]) -> Vec<BTreeMap<String, String>> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let cols: Vec<String> = header
+        .iter()
+        .map(|h| match h.as_str() {
+            "sources" => "document_id".to_string(),
+            h => h.to_string(),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM coded_events ORDER BY rowid",
+        cols.join(", ")
+    );
+    let mut q = conn.prepare(&sql).unwrap();
+    let rows = q
+        .query_map([], |r| {
+            let mut row = BTreeMap::new();
+            for (i, h) in header.iter().enumerate() {
+                let v: rusqlite::types::Value = r.get(i)?;
+                let text = match v {
+                    rusqlite::types::Value::Null => String::new(),
+                    rusqlite::types::Value::Integer(n) => n.to_string(),
+                    rusqlite::types::Value::Real(x) => format!("{x:.5}"),
+                    rusqlite::types::Value::Text(t) => t,
+                    rusqlite::types::Value::Blob(_) => panic!("{h}: a blob"),
+                };
+                row.insert(h.clone(), text);
+            }
+            Ok(row)
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+#[test]
+fn a_coding_file_of_ones_own_replaces_the_builtin_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let coding = dir.path().join("coding.toml");
+    std::fs::write(
+        &coding,
+        r#"
+[[rule]]
+event = ["Conflict:Attack"]
+event_type = "Our violence"
+sub_event_type = "Any attack"
+plover_event = "ASSAULT"
+plover_mode = ""
+"#,
+    )
+    .unwrap();
+    let text = "Gunmen attacked a police station in Kirkuk on Monday.";
+    let coding_arg = coding.to_str().unwrap();
+    let (_tmp, out) = extract_texts(&[("k", text)], &["--coding", coding_arg]);
+    let rows = csv_maps(&out.join("coded_events.csv")).1;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["event_type"], "Our violence");
+    assert_eq!(rows[0]["sub_event_type"], "Any attack");
+
+    // A rule naming a kind the file does not define is refused, naming the file.
+    std::fs::write(
+        &coding,
+        "[[rule]]\nevent = [\"Conflict:Attack\"]\nactor1 = [\"pirates\"]\nevent_type = \"x\"\n\
+         sub_event_type = \"x\"\nplover_event = \"x\"\nplover_mode = \"x\"\n",
+    )
+    .unwrap();
+    let input = dir.path().join("k.txt");
+    std::fs::write(&input, text).unwrap();
+    let o = casefile(&[
+        "extract",
+        input.to_str().unwrap(),
+        "--out",
+        dir.path().join("out2").to_str().unwrap(),
+        "--model",
+        shipped_model().to_str().unwrap(),
+        "--coding",
+        coding_arg,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("coding.toml") && err.contains("pirates"),
+        "{err}"
+    );
 }

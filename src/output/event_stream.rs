@@ -8,7 +8,9 @@
 //! sources, when the run finishes. Neither lines nor merged events are held
 //! in memory.
 
+use super::coded::CodedRow;
 use super::{argument_actor, chars, entity_id, event_id, write_err, AtomicWriter, Sink, SpanOut};
+use crate::coding::Coding;
 use crate::document::{CharMap, Document, Span};
 use crate::error::{Error, Result};
 use crate::merge::{merge_facets, Facets, Merger};
@@ -50,6 +52,10 @@ struct EventLine<'a> {
     killed: Option<u64>,
     injured: Option<u64>,
     rule: &'a str,
+    /// The coded event (as in coded_events.csv) the mention is part of;
+    /// `null` for a mention that is not asserted and specific, or whose
+    /// event no coding rule codes.
+    coded: Option<&'a CodedRow>,
 }
 
 /// The scratch file, removed when dropped (also when the run fails).
@@ -70,10 +76,11 @@ pub struct EventStream {
     file: AtomicWriter,
     spool: Spool,
     merger: Merger,
+    coding: Coding,
 }
 
 impl EventStream {
-    pub fn create(path: &Path) -> Result<EventStream> {
+    pub fn create(path: &Path, coding: Coding) -> Result<EventStream> {
         let file = AtomicWriter::create(path.to_path_buf())?;
         let name = path
             .file_name()
@@ -94,6 +101,7 @@ impl EventStream {
                 out: Some(BufWriter::with_capacity(1 << 16, spool)),
             },
             merger: Merger::new()?,
+            coding,
         })
     }
 }
@@ -104,6 +112,7 @@ fn line<'a>(
     n: usize,
     id: &'a str,
     merged_id: &'a str,
+    coded: Option<&'a CodedRow>,
 ) -> EventLine<'a> {
     let e = &doc.events[n];
     let span = |s: Span| SpanOut::of(doc, map, s);
@@ -138,6 +147,7 @@ fn line<'a>(
         killed: e.killed,
         injured: e.injured,
         rule: &e.rule,
+        coded,
     }
 }
 
@@ -152,12 +162,19 @@ impl Sink for EventStream {
             return Ok(());
         };
         let merging = merge_facets(doc, &Facets::all(doc));
+        let coded = CodedRow::of(&self.coding, doc);
+        let mut coded_of: Vec<Option<&CodedRow>> = vec![None; doc.events.len()];
+        for (row, mentions) in &coded {
+            for &m in mentions {
+                coded_of[m] = Some(row);
+            }
+        }
         for (n, facets) in merging.iter().enumerate() {
             let id = event_id(doc, n);
             let merged = self.merger.assign(&doc.id, &id, facets)?;
             write!(out, "{} ", merged.index).map_err(|e| write_err(path, e))?;
-            serde_json::to_writer(&mut *out, &line(doc, &map, n, &id, &merged.id))
-                .map_err(|e| write_err(path, e))?;
+            let l = line(doc, &map, n, &id, &merged.id, coded_of[n]);
+            serde_json::to_writer(&mut *out, &l).map_err(|e| write_err(path, e))?;
             out.write_all(b"\n").map_err(|e| write_err(path, e))?;
         }
         Ok(())
@@ -201,12 +218,13 @@ impl Sink for EventStream {
 mod tests {
     use super::*;
     use crate::output::sqlite::tests::attack_doc;
+    use crate::rules::RuleFile;
 
     #[test]
     fn lines_carry_the_sources_known_at_the_end_and_no_scratch_file_stays() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("events.jsonl");
-        let mut sink = Box::new(EventStream::create(&path).unwrap());
+        let mut sink = Box::new(EventStream::create(&path, Coding::builtin()).unwrap());
         sink.write(&attack_doc("a", "Ann attacked Bob.", ["Ann", "Bob"], true))
             .unwrap();
         sink.write(&attack_doc(

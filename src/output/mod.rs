@@ -18,8 +18,10 @@ mod jsonl;
 mod run_info;
 mod sqlite;
 
+use crate::coding::Coding;
 use crate::document::{Actor, Argument, CharMap, Document, Span};
 use crate::error::{Error, Result};
+use crate::rules::RuleFile;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -155,6 +157,16 @@ pub struct OutputOptions {
     pub db: Option<PathBuf>,
     /// Write each sentence's parse into documents.jsonl.
     pub syntax: bool,
+    /// The coding of coded events (`--coding`); `None`: the built-in
+    /// `rules/coding.toml`.
+    pub coding: Option<Coding>,
+}
+
+impl OutputOptions {
+    /// The coding the coded outputs use.
+    pub(crate) fn coding(&self) -> Coding {
+        self.coding.clone().unwrap_or_else(Coding::builtin)
+    }
 }
 
 /// All the sinks of a run: the output directory's, the knowledge-base
@@ -199,11 +211,11 @@ impl OutputDir {
         // any document is processed and before any file is started.
         let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
         if let Some(path) = &options.db {
-            sinks.push(Box::new(SqliteSink::open(path)?));
+            sinks.push(Box::new(SqliteSink::open(path, options.coding())?));
         }
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         if let Some(path) = &options.events_jsonl {
-            sinks.push(Box::new(EventStream::create(path)?));
+            sinks.push(Box::new(EventStream::create(path, options.coding())?));
         }
         sinks.push(Box::new(DocumentsJsonl::create(dir, options.syntax)?));
         sinks.push(Box::new(CsvSinks::create(dir, options)?));

@@ -13,6 +13,7 @@
 //! | `events` | merged id (its first mention's id), found again by its merge key |
 //! | `sources` | event mention id `doc#eN` |
 //! | `event_arguments` | (event mention, argument number) |
+//! | `coded_events` | document-level event id `doc#dN` (or `doc#eN`) |
 //!
 //! A document extracted again replaces what the database held for it: rows
 //! it no longer yields are deleted, and events and entities left without any
@@ -23,8 +24,10 @@
 //! Writes go in one transaction per [`BATCH`] documents (WAL journal), so a
 //! killed run leaves whole documents, never half of one.
 
+use super::coded::CodedRow;
 use super::jsonl::doc_event_id;
 use super::{argument_actor, chars, entity_id, event_id, Sink};
+use crate::coding::Coding;
 use crate::document::{CharMap, Document};
 use crate::error::{Error, Result};
 use crate::merge::{merge_facets, read_event, Assignment, Facets, Merger};
@@ -38,7 +41,7 @@ pub const BATCH: usize = 256;
 
 /// `PRAGMA user_version` of the schema below; a database of another version
 /// is refused rather than guessed at.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// From version 1: the syntax engine's reading of each mention (modality,
 /// genericity, casualties as lower bounds, document-level event id).
@@ -47,6 +50,39 @@ ALTER TABLE sources ADD COLUMN modality TEXT NOT NULL DEFAULT 'asserted';
 ALTER TABLE sources ADD COLUMN genericity TEXT NOT NULL DEFAULT 'specific';
 ALTER TABLE sources ADD COLUMN casualties_at_least INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sources ADD COLUMN doc_event TEXT;
+";
+
+/// From version 2: coded events.
+const MIGRATE_2_TO_3: &str = CODED_EVENTS;
+
+/// One row per coded document-level event, the columns of coded_events.csv
+/// (`sources` is `document_id`), replaced with its document.
+const CODED_EVENTS: &str = "
+CREATE TABLE IF NOT EXISTS coded_events (
+    event_id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    event_date TEXT,
+    event_type TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    plover_event TEXT NOT NULL,
+    plover_mode TEXT NOT NULL,
+    actor1 TEXT,
+    actor1_kind TEXT,
+    actor2 TEXT,
+    actor2_kind TEXT,
+    country TEXT,
+    admin1 TEXT,
+    admin2 TEXT,
+    location TEXT,
+    latitude REAL,
+    longitude REAL,
+    geo_precision INTEGER,
+    fatalities INTEGER,
+    injured INTEGER,
+    notes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS coded_events_document ON coded_events(document_id);
+CREATE INDEX IF NOT EXISTS coded_events_type_date ON coded_events(event_type, event_date);
 ";
 
 const SCHEMA: &str = "
@@ -146,6 +182,7 @@ pub struct SqliteSink {
     merger: Merger,
     /// Documents in the open transaction.
     pending: usize,
+    coding: Coding,
     /// Events and entities whose counts and aliases need recomputing at the
     /// next commit.
     touched_events: HashSet<String>,
@@ -154,8 +191,9 @@ pub struct SqliteSink {
 
 impl SqliteSink {
     /// Opens (or creates) the database, checks its schema, and loads its
-    /// merged events so new mentions can merge into them.
-    pub fn open(path: &Path) -> Result<SqliteSink> {
+    /// merged events so new mentions can merge into them. `coding` codes
+    /// the events of the `coded_events` table.
+    pub fn open(path: &Path, coding: Coding) -> Result<SqliteSink> {
         let err = |e: rusqlite::Error| db_err(path, e);
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
@@ -186,12 +224,19 @@ impl SqliteSink {
                 ));
             }
             conn.execute_batch(SCHEMA).map_err(err)?;
+            conn.execute_batch(CODED_EVENTS).map_err(err)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(err)?;
-        } else if version == 1 {
-            conn.execute_batch(MIGRATE_1_TO_2).map_err(err)?;
-            conn.pragma_update(None, "user_version", SCHEMA_VERSION)
-                .map_err(err)?;
+        } else if version == 1 || version == 2 {
+            // Each step in one transaction, so a failed migration leaves the
+            // database as it was.
+            let steps = [MIGRATE_1_TO_2, MIGRATE_2_TO_3];
+            let todo = &steps[usize::try_from(version - 1).unwrap_or(0)..];
+            let sql = format!(
+                "BEGIN; {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
+                todo.concat()
+            );
+            conn.execute_batch(&sql).map_err(err)?;
         } else if version != SCHEMA_VERSION {
             return Err(db_err(
                 path,
@@ -206,6 +251,7 @@ impl SqliteSink {
             path: path.to_path_buf(),
             conn,
             merger,
+            coding,
             pending: 0,
             touched_events: HashSet::new(),
             touched_entities: HashSet::new(),
@@ -449,6 +495,8 @@ impl SqliteSink {
             }
         }
 
+        self.write_coded(doc)?;
+        let c = &self.conn;
         let mut drop_mention = c.prepare_cached("DELETE FROM mentions WHERE id = ?1")?;
         let mut stale: Vec<i64> = old_mentions.into_values().collect();
         stale.sort_unstable();
@@ -460,6 +508,50 @@ impl SqliteSink {
         stale.sort_unstable();
         for id in stale {
             drop_source.execute([id])?;
+        }
+        Ok(())
+    }
+}
+
+impl SqliteSink {
+    /// Replaces the document's coded events.
+    fn write_coded(&self, doc: &Document) -> rusqlite::Result<()> {
+        let c = &self.conn;
+        c.prepare_cached("DELETE FROM coded_events WHERE document_id = ?1")?
+            .execute([&doc.id])?;
+        let mut add = c.prepare_cached(
+            "INSERT INTO coded_events (event_id, document_id, event_date, event_type,
+                sub_event_type, plover_event, plover_mode, actor1, actor1_kind, actor2,
+                actor2_kind, country, admin1, admin2, location, latitude, longitude,
+                geo_precision, fatalities, injured, notes)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                ?17, ?18, ?19, ?20, ?21)",
+        )?;
+        let count = |v: Option<u64>| v.map(|k| i64::try_from(k).unwrap_or(i64::MAX));
+        for (r, _) in CodedRow::of(&self.coding, doc) {
+            add.execute(params![
+                r.event_id,
+                r.sources,
+                r.event_date,
+                r.event_type,
+                r.sub_event_type,
+                r.plover_event,
+                r.plover_mode,
+                r.actor1,
+                r.actor1_kind,
+                r.actor2,
+                r.actor2_kind,
+                r.country,
+                r.admin1,
+                r.admin2,
+                r.location,
+                r.latitude,
+                r.longitude,
+                r.geo_precision,
+                count(r.fatalities),
+                count(r.injured),
+                r.notes,
+            ])?;
         }
         Ok(())
     }
@@ -554,6 +646,7 @@ impl Sink for SqliteSink {
 pub(crate) mod tests {
     use super::*;
     use crate::document::{Actor, Argument, Entity, Event, Sentence, Span};
+    use crate::rules::RuleFile;
 
     /// A processed document whose `names` (each its own canonical actor) are
     /// the attacker and target of one attack, unless `attack` is false.
@@ -614,7 +707,7 @@ pub(crate) mod tests {
     }
 
     fn run(db: &Path, docs: &[Document]) {
-        let mut sink = Box::new(SqliteSink::open(db).unwrap());
+        let mut sink = Box::new(SqliteSink::open(db, Coding::builtin()).unwrap());
         for d in docs {
             sink.write(d).unwrap();
         }
@@ -627,7 +720,14 @@ pub(crate) mod tests {
         let db = tmp.path().join("kb.sqlite");
         // More than a batch, so a commit happens mid-run.
         let docs: Vec<Document> = (0..BATCH + 3)
-            .map(|i| attack_doc(&format!("d{i}"), "Ann attacked Bob.", ["Ann", "Bob"], true))
+            .map(|i| {
+                attack_doc(
+                    &format!("d{i}"),
+                    "Police attacked Bob.",
+                    ["Police", "Bob"],
+                    true,
+                )
+            })
             .collect();
         run(&db, &docs);
         let tables = [
@@ -637,19 +737,29 @@ pub(crate) mod tests {
             "events",
             "sources",
             "event_arguments",
+            "coded_events",
         ];
         let before: Vec<i64> = tables
             .iter()
             .map(|t| count(&db, &format!("SELECT count(*) FROM {t}")))
             .collect();
         let n = (BATCH + 3) as i64;
-        assert_eq!(before, [n, 2, 2 * n, 1, n, 2 * n]);
+        // Each document's attack (by police: an armed side) is coded once,
+        // under its mention's id.
+        assert_eq!(before, [n, 2, 2 * n, 1, n, 2 * n, n]);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM coded_events WHERE event_id = 'd7#e1' AND document_id = 'd7'"
+            ),
+            1
+        );
         assert_eq!(
             count(&db, "SELECT mentions FROM events WHERE id = 'd0#e1'"),
             n
         );
         assert_eq!(
-            count(&db, "SELECT mentions FROM entities WHERE id = 'PER:Ann'"),
+            count(&db, "SELECT mentions FROM entities WHERE id = 'PER:Police'"),
             n
         );
         run(&db, &docs);
@@ -695,6 +805,7 @@ pub(crate) mod tests {
         );
         assert_eq!(count(&db, "SELECT count(*) FROM events"), 0);
         assert_eq!(count(&db, "SELECT count(*) FROM sources"), 0);
+        assert_eq!(count(&db, "SELECT count(*) FROM coded_events"), 0);
         assert_eq!(count(&db, "SELECT count(*) FROM event_arguments"), 0);
         assert_eq!(count(&db, "SELECT count(*) FROM mentions"), 2);
         assert_eq!(
@@ -731,13 +842,14 @@ pub(crate) mod tests {
             .unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
         }
-        drop(SqliteSink::open(&db).unwrap());
+        drop(SqliteSink::open(&db, Coding::builtin()).unwrap());
         let conn = Connection::open(&db).unwrap();
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
         assert_eq!(count(&db, "SELECT count(*) FROM documents"), 1);
+        assert_eq!(count(&db, "SELECT count(*) FROM coded_events"), 0);
         assert_eq!(
             count(
                 &db,
@@ -756,7 +868,10 @@ pub(crate) mod tests {
             .unwrap()
             .pragma_update(None, "user_version", 99)
             .unwrap();
-        let err = SqliteSink::open(&db).err().expect("refused").to_string();
+        let err = SqliteSink::open(&db, Coding::builtin())
+            .err()
+            .expect("refused")
+            .to_string();
         assert!(err.contains("version 99"), "{err}");
     }
 }
