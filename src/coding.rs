@@ -11,7 +11,9 @@
 use crate::document::{Argument, Document, Event};
 use crate::error::{Error, Result};
 use crate::geo::GeoPlace;
-use crate::merge::{argument_name, AGENT_ROLES, INSTRUMENT_ROLES, PATIENT_ROLES, PLACE_ROLES};
+use crate::merge::{
+    argument_name, Facets, AGENT_ROLES, INSTRUMENT_ROLES, PATIENT_ROLES, PLACE_ROLES,
+};
 use crate::rules::RuleFile;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -220,7 +222,7 @@ impl Coding {
                 && self.kind_fits(r.actor1.as_deref(), kind_of(&actor1).as_deref())
                 && self.kind_fits(r.actor2.as_deref(), kind_of(&actor2).as_deref())
         })?;
-        let fullest = fullest(&main);
+        let fullest = fullest(doc, &main);
         Some(CodedEvent {
             id: g.id.clone(),
             date: date(&all),
@@ -311,22 +313,18 @@ fn groups(doc: &Document) -> (Vec<Group>, HashMap<usize, usize>) {
     (groups, by_event)
 }
 
-/// The mention with the most participants and places (usually the lead),
-/// as cross-document merging takes it (see [`crate::merge::merge_facets`]).
-fn fullest<'e>(mentions: &[&'e Event]) -> &'e Event {
-    let size = |e: &Event| {
-        let roles = [AGENT_ROLES, PATIENT_ROLES, PLACE_ROLES];
-        (e.arguments.iter())
-            .filter(|a| roles.iter().any(|r| r.contains(&a.role.as_str())))
-            .count()
-    };
-    let mut best = mentions[0];
+/// The mention with the most participants and places (usually the lead;
+/// the first of equals), measured as cross-document merging measures it
+/// ([`Facets::size`]).
+fn fullest<'e>(doc: &Document, mentions: &[&'e Event]) -> &'e Event {
+    let mut best = (mentions[0], Facets::of(doc, mentions[0]).size());
     for e in &mentions[1..] {
-        if size(e) > size(best) {
-            best = e;
+        let size = Facets::of(doc, e).size();
+        if size > best.1 {
+            best = (e, size);
         }
     }
-    best
+    best.0
 }
 
 /// The first full day among the mentions' `Time` values.

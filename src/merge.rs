@@ -115,6 +115,13 @@ impl Facets {
         }
     }
 
+    /// How full a mention is: the participants and places it names. The
+    /// fullest mention speaks for its document-level event, here and in
+    /// coded events ([`crate::coding`]), so both pick the same one.
+    pub fn size(&self) -> usize {
+        self.agent.len() + self.patient.len() + self.place.len()
+    }
+
     /// The facets of every event mention of the document, in order.
     pub fn all(doc: &Document) -> Vec<Facets> {
         doc.events.iter().map(|e| Facets::of(doc, e)).collect()
@@ -153,7 +160,7 @@ impl Facets {
 /// [`Facets::of`] ([`Facets::all`]), which the sinks also write: read once.
 /// Linear in the events.
 pub fn merge_facets(doc: &Document, own: &[Facets]) -> Vec<Facets> {
-    let size = |f: &Facets| f.agent.len() + f.patient.len() + f.place.len();
+    let size = Facets::size;
     let resolved = |f: &Facets| f.date.as_deref().and_then(day).is_some();
     // Per document-level event: its fullest mention, and its first resolved day.
     let mut best: HashMap<usize, (usize, Option<String>)> = HashMap::new();
