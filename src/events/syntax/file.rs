@@ -19,6 +19,9 @@ pub struct FileFormat {
     /// attack"), which may refer back to an event already reported.
     #[serde(default)]
     pub definite: Vec<String>,
+    /// Drop a nominal trigger with no argument at all, not even a time.
+    #[serde(default)]
+    pub drop_bare_nominals: bool,
     /// Role templates that rules reuse with `like`.
     #[serde(default)]
     pub roles: HashMap<String, RoleFormat>,

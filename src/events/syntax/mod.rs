@@ -45,6 +45,7 @@ pub struct SyntaxEvents {
     classes: HashMap<String, HashSet<String>>,
     modality: ModalityWords,
     definite: Vec<String>,
+    drop_bare_nominals: bool,
     /// Trigger lemma → indices of the rules it may trigger, in file order.
     index: HashMap<String, Vec<usize>>,
 }
@@ -88,6 +89,7 @@ impl RuleFile for SyntaxEvents {
                 .collect(),
             modality: f.modality,
             definite: f.definite,
+            drop_bare_nominals: f.drop_bare_nominals,
             index,
         })
     }
@@ -100,16 +102,27 @@ impl SyntaxEvents {
     /// coreference step compares each event with the document-level events
     /// before it (a few dozen in a long article).
     pub fn process(&self, doc: &mut Document) {
-        let mut events = Vec::new();
+        let mut events: Vec<Event> = Vec::new();
         let mut definite = Vec::new();
         let mentions = graph::Mentions::new(doc);
+        // Event types reported so far, for bare nominals that refer back.
+        let mut seen: HashSet<String> = HashSet::new();
         for s in 0..doc.sentences.len() {
             let Some(g) = Graph::new(doc, &mentions, s) else {
                 continue;
             };
-            for (e, d) in self.sentence_events(&g) {
+            for (e, m) in self.sentence_events(&g) {
+                if self.drop_bare_nominals
+                    && m.bare
+                    && e.modality.is_asserted()
+                    && e.genericity.is_specific()
+                    && !(m.definite && seen.contains(&e.event_type))
+                {
+                    continue;
+                }
+                seen.insert(e.event_type.clone());
                 events.push(e);
-                definite.push(d);
+                definite.push(m.definite);
             }
         }
         doc.events = events;
@@ -117,10 +130,9 @@ impl SyntaxEvents {
         coref::cluster(doc, &definite);
     }
 
-    /// The events of one sentence, each with whether its trigger is a
-    /// definite nominal ("the attack").
-    fn sentence_events(&self, g: &Graph) -> Vec<(Event, bool)> {
-        let mut out: Vec<(Event, bool)> = Vec::new();
+    /// The events of one sentence, each with what kind of mention it is.
+    fn sentence_events(&self, g: &Graph) -> Vec<(Event, Mention)> {
+        let mut out: Vec<(Event, Mention)> = Vec::new();
         for t in 0..g.len() {
             let Some(candidates) = self.index.get(g.lemma(t)) else {
                 continue;
@@ -140,7 +152,9 @@ impl SyntaxEvents {
                         .any(|&c| matches!(g.rel(c), "nmod" | "acl" | "acl:relcl"));
                     let definite =
                         g.upos(t) == "NOUN" && g.has_dep(t, "det", &self.definite) && !restricted;
-                    out.push((self.event(g, rule, t), definite));
+                    let event = self.event(g, rule, t);
+                    let bare = g.upos(t) == "NOUN" && event.arguments.is_empty();
+                    out.push((event, Mention { definite, bare }));
                 }
             }
         }
@@ -208,6 +222,14 @@ impl SyntaxEvents {
         }
         event
     }
+}
+
+/// What kind of mention an event's trigger is.
+struct Mention {
+    /// A definite nominal ("the attack"), which may refer back.
+    definite: bool,
+    /// A nominal with no argument at all, not even a time.
+    bare: bool,
 }
 
 /// An Attack reports the deaths and injuries of the Die and Injure events
