@@ -9,8 +9,8 @@ Same machine, same model directory (models/ner-en-conll), same corpora:
     transformers default        pipeline("token-classification", aggregation_strategy="simple")
     transformers tuned          the same with the batch_size that was fastest here
   Generated articles (bench/gen_articles.py, fixed seed)
-    casefile extract            the whole pipeline, end to end, into an output directory
-    casefile extract --parser   the same with the syntax stage (models/parser-en-ewt)
+    casefile extract            the whole pipeline with --engine window (no syntax stage)
+    casefile extract --parser   the same with the syntax stage and engine (models/parser-en-ewt)
     libtorch bare forward       forward passes alone on the same articles' sentences
 
 Prints a table, appends rows to bench/results/YYYY-MM-DD.csv, writes the table to
@@ -191,8 +191,10 @@ def main():
         n_articles = int(os.environ.get("BENCH_ARTICLES", "500"))
         corpus = f"{WORK}/articles-{n_articles}.jsonl"
         subprocess.run([PY, "bench/gen_articles.py", str(n_articles), corpus], check=True)
+        # The window engine without the syntax stage: the baseline the
+        # syntax stage's cost is measured against (the row below).
         secs, rss, _, err = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out", "--quiet", "--device", "cpu",
-                                     "--stats", f"{WORK}/extract-stats.json"])
+                                     "--engine", "window", "--stats", f"{WORK}/extract-stats.json"])
         stats = json.load(open(f"{WORK}/extract-stats.json"))
         extract_wps = row("extract casefile end to end", stats["words"], "words", secs, rss,
                           f"{n_articles} generated articles, {n_articles / secs:.1f} docs/s")
@@ -200,11 +202,11 @@ def main():
             # The syntax stage on top: its cost is the parser heads (the NER
             # encoder pass is shared), so the ratio to the row above is what it adds.
             secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-syntax", "--quiet",
-                                       "--device", "cpu", "--parser", PARSER,
+                                       "--device", "cpu", "--engine", "syntax", "--parser", PARSER,
                                        "--stats", f"{WORK}/extract-syntax-stats.json"])
             words = json.load(open(f"{WORK}/extract-syntax-stats.json"))["words"]
             syntax_wps = row("extract casefile with the syntax stage", words, "words", secs, rss,
-                             f"same articles, --parser {PARSER}")
+                             f"same articles, the default syntax engine, --parser {PARSER}")
         _, rss, out, _ = run_rss([BIN, "bench-forward", corpus, "--device", "cpu"])
         fwd = json.loads(out)
         bare_wps = row("extract libtorch bare forward", fwd["words"], "words", fwd["seconds"], rss,
@@ -215,8 +217,11 @@ def main():
         for n in [int(x) for x in os.environ.get("BENCH_SCALE", "1000 10000").split()]:
             corpus = f"{WORK}/short-{n}-{SCALE_WORDS}.jsonl"
             subprocess.run([PY, "bench/gen_articles.py", str(n), corpus, "--words", SCALE_WORDS], check=True)
+            # How time, memory and merging grow with the corpus: the window
+            # engine, as when these tables were first measured.
             secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-{n}", "--quiet",
-                                       "--device", "cpu", "--stats", f"{WORK}/stats-{n}.json"])
+                                       "--device", "cpu", "--engine", "window",
+                                       "--stats", f"{WORK}/stats-{n}.json"])
             events = json.load(open(f"{WORK}/stats-{n}.json"))["events"]
             with open(f"{WORK}/out-{n}/merged_events.csv", encoding="utf-8", newline="") as f:
                 merged = sum(1 for _ in csv.reader(f)) - 1
@@ -290,7 +295,7 @@ def document_size(row):
         for name, corpus in (("one", one), ("many", many)):
             stats_file = f"{WORK}/big-{size}-{name}-stats.json"
             secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-big-{name}", "--quiet",
-                                       "--device", "cpu", "--stats", stats_file])
+                                       "--device", "cpu", "--engine", "window", "--stats", stats_file])
             words = json.load(open(stats_file))["words"]
             label = "one article" if name == "one" else f"{parts_n} documents"
             result[name] = (secs, words, row(f"docsize {size / 1e6:.1f} MB {label}", words, "words", secs, rss))

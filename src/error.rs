@@ -35,7 +35,8 @@ pub enum Error {
     /// its heads would read states they have never seen.
     #[error(
         "parser {parser}: trained on an encoder with weights {expected}, but {encoder} has {found}; \
-         use the encoder named in the parser's config.json or retrain the parser"
+         use the encoder named in the parser's config.json or retrain the parser \
+         (extract --engine window runs without a parser)"
     )]
     EncoderMismatch {
         parser: PathBuf,

@@ -154,10 +154,30 @@ impl ActorRules {
         for e in &doc.entities {
             at_span.entry(e.span).or_insert(e.actor);
         }
+        // An argument that is a whole noun phrase ("The United States", the
+        // syntax engine's) names the entity holding its head word; a
+        // resolved pronoun names its antecedent's.
+        let mut by_start: Vec<(Span, Option<usize>)> =
+            doc.entities.iter().map(|e| (e.span, e.actor)).collect();
+        by_start.sort_by_key(|(s, _)| (s.start, s.end));
+        let holding = |head: Span| {
+            let i = by_start.partition_point(|(s, _)| s.start <= head.start);
+            (i > 0)
+                .then(|| by_start[i - 1])
+                .filter(|(s, _)| s.end >= head.end)
+                .and_then(|(_, actor)| actor)
+        };
         for event in &mut doc.events {
             for arg in &mut event.arguments {
                 if let Some(actor) = at_span.get(&arg.span) {
                     arg.canonical = actor.map(|a| actors[a].name.clone());
+                } else if let Some(actor) = arg.head.and_then(holding) {
+                    arg.canonical = Some(actors[actor].name.clone());
+                } else if let Some(Some(actor)) = arg.antecedent.and_then(|s| at_span.get(&s)) {
+                    // A pronoun whose referent is clear ("its strike" after
+                    // "Washington"): the text stays the pronoun, the
+                    // canonical name is the referent's.
+                    arg.canonical = Some(actors[*actor].name.clone());
                 }
             }
         }

@@ -136,12 +136,24 @@ pub fn entity_id(label: &str, name: &str) -> String {
     format!("{label}:{name}")
 }
 
-/// The canonical actor an argument points at: the one of the entity mention
-/// with the argument's span, as the resolve stage linked them.
+/// The canonical actor an argument points at, as the resolve stage linked
+/// them: the one of the entity mention with the argument's span, else of the
+/// entity holding the argument's head word ("The United States"), else of a
+/// pronoun's antecedent.
 pub(crate) fn argument_actor<'d>(doc: &'d Document, a: &Argument) -> Option<&'d Actor> {
+    let holding = |h: Span| {
+        doc.entities
+            .iter()
+            .find(|e| e.span.start <= h.start && h.end <= e.span.end)
+    };
     doc.entities
         .iter()
         .find(|e| e.span == a.span)
+        .or_else(|| a.head.and_then(holding))
+        .or_else(|| {
+            let at = a.antecedent?;
+            doc.entities.iter().find(|e| e.span == at)
+        })
         .and_then(|e| e.actor)
         .and_then(|i| doc.actors.get(i))
 }

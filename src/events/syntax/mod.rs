@@ -224,6 +224,39 @@ impl SyntaxEvents {
     }
 }
 
+/// Within one sentence, an asserted Attack and the asserted Die and Injure
+/// events give each other the `Place` and `Time` the other lacks.
+fn share_setting(run: &mut [Event]) {
+    let harm = |t: &str| t == "Life:Die" || t == "Life:Injure";
+    let is_attack = |e: &Event| e.event_type == "Conflict:Attack" && e.modality.is_asserted();
+    let is_harm = |e: &Event| harm(&e.event_type) && e.modality.is_asserted();
+    if !run.iter().any(is_attack) || !run.iter().any(is_harm) {
+        return;
+    }
+    for role in ["Place", "Time"] {
+        let from = |pick: &dyn Fn(&Event) -> bool| {
+            run.iter()
+                .filter(|e| pick(e))
+                .find_map(|e| e.arguments.iter().find(|a| a.role == role).cloned())
+        };
+        let (attack_arg, harm_arg) = (from(&is_attack), from(&is_harm));
+        for e in run.iter_mut() {
+            let given = if is_attack(e) {
+                harm_arg.as_ref()
+            } else if is_harm(e) {
+                attack_arg.as_ref()
+            } else {
+                None
+            };
+            if let Some(a) = given {
+                if !e.arguments.iter().any(|x| x.role == role) {
+                    e.arguments.push(a.clone());
+                }
+            }
+        }
+    }
+}
+
 /// What kind of mention an event's trigger is.
 struct Mention {
     /// A definite nominal ("the attack"), which may refer back.
@@ -233,10 +266,14 @@ struct Mention {
 }
 
 /// An Attack reports the deaths and injuries of the Die and Injure events
-/// in its sentence ("attacked a checkpoint, killing two soldiers"). Events
-/// come in sentence order, so each sentence's events are one run of them.
+/// in its sentence ("attacked a checkpoint, killing two soldiers"), and the
+/// two share where and when they happened: the parse often hangs "near the
+/// airport" or "on Wednesday" on one of them only ("a strike on Wednesday
+/// that killed X near the airport"). Events come in sentence order, so each
+/// sentence's events are one run of them.
 fn carry_casualties(events: &mut [Event]) {
     for run in events.chunk_by_mut(|a, b| a.sentence == b.sentence) {
+        share_setting(run);
         let of = |t: &str| {
             run.iter()
                 .find(|e| e.event_type == t && e.modality.is_asserted())
