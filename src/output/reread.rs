@@ -310,11 +310,21 @@ fn reread(path: &Path, number: u64, text: &str) -> Result<Document> {
     let doc = document_from_line(text).map_err(bad)?;
     let again = document_line(&doc, false).map_err(|e| bad(e.to_string()))?;
     if again != text {
-        return Err(bad(
+        let at = (again.bytes().zip(text.bytes()))
+            .position(|(a, b)| a != b)
+            .unwrap_or(again.len().min(text.len()));
+        let near = |s: &str| {
+            let start = (at.saturating_sub(40)..=at).find(|&i| s.is_char_boundary(i));
+            let end = (at + 40..s.len()).find(|&i| s.is_char_boundary(i));
+            s[start.unwrap_or(0)..end.unwrap_or(s.len())].to_string()
+        };
+        return Err(bad(format!(
             "the line does not come back the same when read and written again \
-             (written by another casefile version, with --syntax, or edited?)"
-                .into(),
-        ));
+             (written by another casefile version, with --syntax, or edited?): \
+             at byte {at} it has {:?}, read back {:?}",
+            near(text),
+            near(&again)
+        )));
     }
     Ok(doc)
 }
