@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
@@ -222,7 +223,9 @@ def worker(command, env):
         got = 0
         for line in proc.stdout:
             if not sent:
-                break
+                proc.kill()
+                raise RuntimeError(f"casefile worker {command[0]} wrote more lines than it was "
+                                   "given documents")
             got += 1
             yield sent.popleft(), line.decode("utf-8").rstrip("\n")
         feeder.join()
@@ -352,8 +355,10 @@ def run(spark, args):
     docs = ranged.mapPartitions(worker(worker_command(args, threads), worker_env(args, threads)),
                                 preservesPartitioning=True)
     docs.persist(StorageLevel.MEMORY_AND_DISK)
+    started = time.perf_counter()
     # Every task at once (toLocalIterator alone would run them one by one).
     done = docs.count()
+    extracted = time.perf_counter()
     indexed.unpersist()
     if done != total:
         raise SystemExit(f"casefile_job: {total} documents in, {done} out")
@@ -364,6 +369,7 @@ def run(spark, args):
     else:
         out_local = tempfile.mkdtemp(prefix="casefile-merge-")
     merge_on_driver(args, ordered, out_local)
+    merged = time.perf_counter()
     docs.unpersist()
     if is_local(args.out):
         out_uri = "file://" + os.path.abspath(out_local)
@@ -371,6 +377,9 @@ def run(spark, args):
         copy_out(spark, out_local, args.out)
         out_uri = args.out
     write_parquet(spark, out_uri)
+    print(f"casefile_job: {total} documents in {parts} tasks: extraction {extracted - started:.1f}s, "
+          f"merge {merged - extracted:.1f}s, parquet {time.perf_counter() - merged:.1f}s",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":
