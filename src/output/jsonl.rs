@@ -403,3 +403,43 @@ impl Sink for DocumentsJsonl {
         self.file.commit()
     }
 }
+
+/// The `documents.jsonl` line of a document, without its newline.
+pub fn document_line(doc: &Document, syntax: bool) -> serde_json::Result<String> {
+    serde_json::to_string(&record(doc, syntax))
+}
+
+/// `extract --out -`: the `documents.jsonl` lines on a stream (standard
+/// output for a worker of a distributed job), flushed after every batch so
+/// a reader sees each batch as soon as it is done and nothing piles up in
+/// memory. Nothing else is written to the stream.
+pub struct DocumentLines<W: Write> {
+    out: std::io::BufWriter<W>,
+    syntax: bool,
+}
+
+impl<W: Write> DocumentLines<W> {
+    pub fn new(out: W, syntax: bool) -> DocumentLines<W> {
+        DocumentLines {
+            out: std::io::BufWriter::with_capacity(1 << 16, out),
+            syntax,
+        }
+    }
+}
+
+impl<W: Write> Sink for DocumentLines<W> {
+    fn write(&mut self, doc: &Document) -> Result<()> {
+        let stream = Path::new("-");
+        serde_json::to_writer(&mut self.out, &record(doc, self.syntax))
+            .map_err(|e| write_err(stream, e))?;
+        self.out.write_all(b"\n").map_err(|e| write_err(stream, e))
+    }
+
+    fn sync(&mut self) -> Result<()> {
+        self.out.flush().map_err(|e| write_err(Path::new("-"), e))
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<()> {
+        self.sync()
+    }
+}

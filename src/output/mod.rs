@@ -15,6 +15,7 @@ mod csv_out;
 mod event_stream;
 mod journal;
 mod jsonl;
+mod reread;
 mod run_info;
 mod sqlite;
 
@@ -30,7 +31,8 @@ pub use coded::CodedSink;
 pub use csv_out::{neutralise, CsvSinks};
 pub use event_stream::EventStream;
 pub use journal::{Journal, Replay, JOURNAL};
-pub use jsonl::{doc_event_id, event_id, DocumentsJsonl};
+pub use jsonl::{doc_event_id, document_line, event_id, DocumentLines, DocumentsJsonl};
+pub use reread::{document_from_line, merge_lines};
 pub use run_info::RunInfo;
 pub use sqlite::SqliteSink;
 
@@ -216,6 +218,12 @@ impl OutputDir {
     pub fn continue_journal(&mut self, replay: Replay) -> Result<()> {
         self.journal = Some(replay.into_journal()?);
         Ok(())
+    }
+
+    /// The sinks alone, without a resume journal: for `casefile merge`,
+    /// whose inputs are already durable document lines.
+    pub fn without_journal(dir: &Path, options: &OutputOptions) -> Result<OutputDir> {
+        OutputDir::sinks(dir, options)
     }
 
     fn sinks(dir: &Path, options: &OutputOptions) -> Result<OutputDir> {
