@@ -178,19 +178,7 @@ fn the_spark_job_writes_what_extract_writes_and_survives_a_crashed_worker() {
     corpus(&input, 300);
     let input = input.to_str().unwrap();
 
-    let single = tmp.path().join("single");
-    let o = command()
-        .args(["extract", input, "--quiet", "--out"])
-        .arg(&single)
-        .output()
-        .unwrap();
-    // 3: the run finished with failed documents (the bad lines).
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let single = extract_single(input, tmp.path());
 
     let (worker, crashed) = flaky_worker(tmp.path());
     let spark = tmp.path().join("spark");
@@ -260,18 +248,7 @@ fn the_worker_streams_documents_jsonl_and_merge_rebuilds_the_run() {
     let input = tmp.path().join("feed.jsonl");
     corpus(&input, 60);
     let input = input.to_str().unwrap();
-    let single = tmp.path().join("single");
-    let o = command()
-        .args(["extract", input, "--quiet", "--out"])
-        .arg(&single)
-        .output()
-        .unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let single = extract_single(input, tmp.path());
     let expected = std::fs::read_to_string(single.join("documents.jsonl")).unwrap();
 
     let frames: String = std::fs::read_to_string(input)
@@ -337,4 +314,22 @@ fn the_worker_streams_documents_jsonl_and_merge_rebuilds_the_run() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains(":1: document \"01_airstrike\""), "{err}");
+}
+
+/// The single-machine run the distributed one must equal, into DIR/single.
+/// It exits 3: the run finished with failed documents (the bad lines).
+fn extract_single(input: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let single = dir.join("single");
+    let o = command()
+        .args(["extract", input, "--quiet", "--out"])
+        .arg(&single)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    single
 }
