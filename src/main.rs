@@ -90,120 +90,121 @@ impl ModelArgs {
     }
 }
 
-// One value, parsed once per process: the size of its largest variant costs
-// nothing, and boxing it would only make the match arms harder to read.
-#[allow(clippy::large_enum_variant)]
+/// The arguments of `extract`.
+#[derive(Args)]
+struct ExtractArgs {
+    /// .txt, .jsonl, .csv and .html/.htm files, directories (recursive), glob
+    /// patterns ("dumps/*.jsonl"), or - for JSONL on stdin.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output directory for documents.jsonl, events.csv, event_arguments.csv,
+    /// entities.csv, errors.csv, merged_events.csv and run.json (the settings).
+    /// `-`: only the documents.jsonl lines, on standard output, each batch
+    /// flushed as it is done (a worker of a distributed job; exit 0 when
+    /// every document got its line, failed ones included).
+    #[arg(long)]
+    out: PathBuf,
+    /// With `-` as input: each line of standard input is a JSON array
+    /// [PATH, LINE, RAW], line LINE of the JSONL file PATH, read as a run
+    /// on that file reads it (ids, sources); how spark/casefile_job.py
+    /// hands a partition to a worker.
+    #[arg(long)]
+    framed: bool,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// Event rules file (default: the built-in rules/events.toml).
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Boilerplate rules file (default: built-in rules/boilerplate.toml).
+    #[arg(long)]
+    boilerplate: Option<PathBuf>,
+    /// Abbreviation list (default: built-in rules/abbreviations.txt).
+    #[arg(long)]
+    abbreviations: Option<PathBuf>,
+    /// Actor aliases (default: built-in rules/actors.toml).
+    #[arg(long)]
+    actors: Option<PathBuf>,
+    /// How events are coded in coded_events.csv and the coded fields of
+    /// --db and --jsonl (default: built-in rules/coding.toml).
+    #[arg(long, value_name = "FILE")]
+    coding: Option<PathBuf>,
+    /// Start CSV files with a byte-order mark so Excel shows non-ASCII names.
+    #[arg(long)]
+    excel: bool,
+    /// Also write or update a SQLite knowledge base: documents, canonical
+    /// entities, mentions, merged events and their sources. Later runs
+    /// upsert into it: the same documents add nothing twice, and a new
+    /// report of a stored event joins it as another source.
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// Also write an event stream: one JSON object per event mention, with
+    /// its merged event and that event's source documents.
+    #[arg(long, value_name = "FILE")]
+    jsonl: Option<PathBuf>,
+    /// Documents per NER batch: their sentences are sorted by length and
+    /// share forward passes. 128 ran 9% faster than 32 on generated
+    /// articles (make bench); memory grows with it.
+    #[arg(long, default_value_t = 128)]
+    batch_docs: usize,
+    /// No progress output.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Also write the final summary (documents, failed, events, entities,
+    /// words, seconds) as JSON to this file.
+    #[arg(long)]
+    stats: Option<PathBuf>,
+    /// CSV inputs: the column holding the article text.
+    #[arg(long, default_value = "text")]
+    text_column: String,
+    /// CSV inputs: the column holding the document id (else FILE:LINE).
+    #[arg(long, default_value = "id")]
+    id_column: String,
+    /// CSV inputs: the column holding the publication date (YYYY-MM-DD...).
+    #[arg(long, default_value = "published")]
+    date_column: String,
+    /// Continue a run into the same --out that was interrupted (killed,
+    /// crashed, out of power), with the same inputs and options: documents
+    /// already done are not processed again, and the final files are those
+    /// an uninterrupted run would have written.
+    #[arg(long)]
+    resume: bool,
+    /// Worker threads for the text stages (0: one per core). Output is the
+    /// same for any number. The model's own threads are libtorch's (one
+    /// per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Run the syntax stage with this parser (lemmas, tags, heads and
+    /// relations for every word); it reads the NER model's encoder states,
+    /// so both share one forward pass.
+    #[arg(long, value_name = "DIR")]
+    parser: Option<PathBuf>,
+    /// Write the parse into documents.jsonl (per sentence, its words with
+    /// text, start, end, lemma, upos, xpos, feats, head, deprel). Runs the
+    /// syntax stage with --parser, or the default models/parser-en-ewt.
+    #[arg(long)]
+    syntax: bool,
+    /// Also write report.html into --out: one self-contained page with
+    /// the run's overview, timeline, events table, documents and errors
+    /// (as `casefile report` does).
+    #[arg(long)]
+    report: bool,
+    /// With --report: how many documents' full texts the page carries
+    /// (those with the most events); counts and tables cover all.
+    #[arg(long, value_name = "N", default_value_t = casefile::report::DEFAULT_DOCS)]
+    report_docs: usize,
+    /// The events engine: the dependency-path rules on the parse (runs
+    /// the syntax stage; events carry modality, genericity and a
+    /// document-level event id), or the older window rules (--rules then
+    /// names a file in the format of rules/events.toml): about twice as
+    /// fast, less accurate on every held-out measure (README).
+    #[arg(long, value_enum, default_value_t = casefile::events::Engine::Syntax)]
+    engine: casefile::events::Engine,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Extract entities, dates and events from articles.
-    Extract {
-        /// .txt, .jsonl, .csv and .html/.htm files, directories (recursive), glob
-        /// patterns ("dumps/*.jsonl"), or - for JSONL on stdin.
-        #[arg(required = true)]
-        inputs: Vec<String>,
-        /// Output directory for documents.jsonl, events.csv, event_arguments.csv,
-        /// entities.csv, errors.csv, merged_events.csv and run.json (the settings).
-        /// `-`: only the documents.jsonl lines, on standard output, each batch
-        /// flushed as it is done (a worker of a distributed job; exit 0 when
-        /// every document got its line, failed ones included).
-        #[arg(long)]
-        out: PathBuf,
-        /// With `-` as input: each line of standard input is a JSON array
-        /// [PATH, LINE, RAW], line LINE of the JSONL file PATH, read as a run
-        /// on that file reads it (ids, sources); how spark/casefile_job.py
-        /// hands a partition to a worker.
-        #[arg(long)]
-        framed: bool,
-        #[command(flatten)]
-        model: ModelArgs,
-        /// Event rules file (default: the built-in rules/events.toml).
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// Boilerplate rules file (default: built-in rules/boilerplate.toml).
-        #[arg(long)]
-        boilerplate: Option<PathBuf>,
-        /// Abbreviation list (default: built-in rules/abbreviations.txt).
-        #[arg(long)]
-        abbreviations: Option<PathBuf>,
-        /// Actor aliases (default: built-in rules/actors.toml).
-        #[arg(long)]
-        actors: Option<PathBuf>,
-        /// How events are coded in coded_events.csv and the coded fields of
-        /// --db and --jsonl (default: built-in rules/coding.toml).
-        #[arg(long, value_name = "FILE")]
-        coding: Option<PathBuf>,
-        /// Start CSV files with a byte-order mark so Excel shows non-ASCII names.
-        #[arg(long)]
-        excel: bool,
-        /// Also write or update a SQLite knowledge base: documents, canonical
-        /// entities, mentions, merged events and their sources. Later runs
-        /// upsert into it: the same documents add nothing twice, and a new
-        /// report of a stored event joins it as another source.
-        #[arg(long, value_name = "FILE")]
-        db: Option<PathBuf>,
-        /// Also write an event stream: one JSON object per event mention, with
-        /// its merged event and that event's source documents.
-        #[arg(long, value_name = "FILE")]
-        jsonl: Option<PathBuf>,
-        /// Documents per NER batch: their sentences are sorted by length and
-        /// share forward passes. 128 ran 9% faster than 32 on generated
-        /// articles (make bench); memory grows with it.
-        #[arg(long, default_value_t = 128)]
-        batch_docs: usize,
-        /// No progress output.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Also write the final summary (documents, failed, events, entities,
-        /// words, seconds) as JSON to this file.
-        #[arg(long)]
-        stats: Option<PathBuf>,
-        /// CSV inputs: the column holding the article text.
-        #[arg(long, default_value = "text")]
-        text_column: String,
-        /// CSV inputs: the column holding the document id (else FILE:LINE).
-        #[arg(long, default_value = "id")]
-        id_column: String,
-        /// CSV inputs: the column holding the publication date (YYYY-MM-DD...).
-        #[arg(long, default_value = "published")]
-        date_column: String,
-        /// Continue a run into the same --out that was interrupted (killed,
-        /// crashed, out of power), with the same inputs and options: documents
-        /// already done are not processed again, and the final files are those
-        /// an uninterrupted run would have written.
-        #[arg(long)]
-        resume: bool,
-        /// Worker threads for the text stages (0: one per core). Output is the
-        /// same for any number. The model's own threads are libtorch's (one
-        /// per core).
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Run the syntax stage with this parser (lemmas, tags, heads and
-        /// relations for every word); it reads the NER model's encoder states,
-        /// so both share one forward pass.
-        #[arg(long, value_name = "DIR")]
-        parser: Option<PathBuf>,
-        /// Write the parse into documents.jsonl (per sentence, its words with
-        /// text, start, end, lemma, upos, xpos, feats, head, deprel). Runs the
-        /// syntax stage with --parser, or the default models/parser-en-ewt.
-        #[arg(long)]
-        syntax: bool,
-        /// Also write report.html into --out: one self-contained page with
-        /// the run's overview, timeline, events table, documents and errors
-        /// (as `casefile report` does).
-        #[arg(long)]
-        report: bool,
-        /// With --report: how many documents' full texts the page carries
-        /// (those with the most events); counts and tables cover all.
-        #[arg(long, value_name = "N", default_value_t = casefile::report::DEFAULT_DOCS)]
-        report_docs: usize,
-        /// The events engine: the dependency-path rules on the parse (runs
-        /// the syntax stage; events carry modality, genericity and a
-        /// document-level event id), or the older window rules (--rules then
-        /// names a file in the format of rules/events.toml): about twice as
-        /// fast, less accurate on every held-out measure (README).
-        #[arg(long, value_enum, default_value_t = casefile::events::Engine::Syntax)]
-        engine: casefile::events::Engine,
-    },
+    Extract(Box<ExtractArgs>),
     /// Write the outputs of extract (CSV files, merged events,
     /// documents.jsonl) into --out from documents.jsonl lines, such as the
     /// `extract --out -` workers of a distributed job stream; the lines must
@@ -806,112 +807,115 @@ fn eval_events(cmd: Command) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `extract`: runs the pipeline into --out (or, with `--out -`, streams
+/// document lines to stdout), then run.json, the report and --stats.
+fn run_extract(args: ExtractArgs) -> Result<ExitCode> {
+    let ExtractArgs {
+        inputs,
+        out,
+        model,
+        rules,
+        boilerplate,
+        abbreviations,
+        actors,
+        coding,
+        excel,
+        db,
+        jsonl,
+        batch_docs,
+        quiet,
+        stats,
+        resume,
+        threads,
+        text_column,
+        id_column,
+        date_column,
+        parser,
+        syntax,
+        engine,
+        report,
+        report_docs,
+        framed,
+    } = args;
+    let columns = casefile::ingest::CsvColumns {
+        text: text_column,
+        id: id_column,
+        date: date_column,
+        ..Default::default()
+    };
+    let started = Instant::now();
+    if threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("starting the worker threads")?;
+    }
+    let config = PipelineConfig {
+        boilerplate,
+        abbreviations,
+        events: rules,
+        actors,
+        parser: parser.or_else(|| {
+            let needs = syntax || engine == casefile::events::Engine::Syntax;
+            needs.then(|| shipped_dir(DEFAULT_PARSER))
+        }),
+        engine,
+        batch_docs,
+        ..model.pipeline_config()?
+    };
+    if out == Path::new("-") {
+        let not = stream::Unstreamable {
+            db: db.is_some(),
+            jsonl: jsonl.is_some(),
+            resume,
+            report,
+            coding: coding.is_some(),
+        };
+        return stream::extract_to_stdout(&inputs, config, framed, syntax, quiet, &columns, not);
+    }
+    if framed {
+        anyhow::bail!("--framed is for workers: use it with --out -");
+    }
+    let mut info = run_info(&inputs, &config, &coding);
+    let summary = extract(
+        &inputs,
+        &out,
+        config,
+        OutputOptions {
+            excel_bom: excel,
+            events_jsonl: jsonl,
+            db,
+            syntax,
+            coding: match coding {
+                Some(path) => Some(casefile::coding::Coding::load(&path)?),
+                None => None,
+            },
+        },
+        quiet,
+        resume,
+        &columns,
+    )?;
+    finish_run_info(&mut info, &summary);
+    info.write(&out)?;
+    if report {
+        write_report(&out, report_docs, quiet)?;
+    }
+    if let Some(path) = stats {
+        let mut json = serde_json::to_value(&summary)?;
+        json["seconds"] = started.elapsed().as_secs_f64().into();
+        std::fs::write(&path, format!("{json}\n"))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(if summary.failed > 0 {
+        ExitCode::from(EXIT_SOME_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Extract {
-            inputs,
-            out,
-            model,
-            rules,
-            boilerplate,
-            abbreviations,
-            actors,
-            coding,
-            excel,
-            db,
-            jsonl,
-            batch_docs,
-            quiet,
-            stats,
-            resume,
-            threads,
-            text_column,
-            id_column,
-            date_column,
-            parser,
-            syntax,
-            engine,
-            report,
-            report_docs,
-            framed,
-        } => {
-            let columns = casefile::ingest::CsvColumns {
-                text: text_column,
-                id: id_column,
-                date: date_column,
-                ..Default::default()
-            };
-            let started = Instant::now();
-            if threads > 0 {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build_global()
-                    .context("starting the worker threads")?;
-            }
-            let config = PipelineConfig {
-                boilerplate,
-                abbreviations,
-                events: rules,
-                actors,
-                parser: parser.or_else(|| {
-                    let needs = syntax || engine == casefile::events::Engine::Syntax;
-                    needs.then(|| shipped_dir(DEFAULT_PARSER))
-                }),
-                engine,
-                batch_docs,
-                ..model.pipeline_config()?
-            };
-            if out == Path::new("-") {
-                let not = stream::Unstreamable {
-                    db: db.is_some(),
-                    jsonl: jsonl.is_some(),
-                    resume,
-                    report,
-                    coding: coding.is_some(),
-                };
-                return stream::extract_to_stdout(
-                    &inputs, config, framed, syntax, quiet, &columns, not,
-                );
-            }
-            if framed {
-                anyhow::bail!("--framed is for workers: use it with --out -");
-            }
-            let mut info = run_info(&inputs, &config, &coding);
-            let summary = extract(
-                &inputs,
-                &out,
-                config,
-                OutputOptions {
-                    excel_bom: excel,
-                    events_jsonl: jsonl,
-                    db,
-                    syntax,
-                    coding: match coding {
-                        Some(path) => Some(casefile::coding::Coding::load(&path)?),
-                        None => None,
-                    },
-                },
-                quiet,
-                resume,
-                &columns,
-            )?;
-            finish_run_info(&mut info, &summary);
-            info.write(&out)?;
-            if report {
-                write_report(&out, report_docs, quiet)?;
-            }
-            if let Some(path) = stats {
-                let mut json = serde_json::to_value(&summary)?;
-                json["seconds"] = started.elapsed().as_secs_f64().into();
-                std::fs::write(&path, format!("{json}\n"))
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
-            Ok(if summary.failed > 0 {
-                ExitCode::from(EXIT_SOME_FAILED)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        Command::Extract(args) => run_extract(*args),
         Command::TagConll { file, model, spans } => {
             let tagger = load_tagger(&model)?;
             let conll = ConllFile::read(&file)?;
