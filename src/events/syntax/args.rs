@@ -6,7 +6,7 @@
 use super::file::{Role, Rule};
 use super::graph::Graph;
 use super::{phrase, pronouns};
-use crate::document::Argument;
+use crate::document::{Argument, Span};
 use std::collections::{HashMap, HashSet};
 
 /// An argument and its head word.
@@ -30,7 +30,7 @@ pub fn fill(
                 let mut words = g.conjuncts(reached);
                 words.extend(coordinated_appositions(g, reached));
                 for w in words {
-                    if harmed_by_another(g, w, t) {
+                    if harmed_by_another(g, w, t) || modifies_next(g, role, w, classes) {
                         continue;
                     }
                     let Some(head) = qualifying(g, role, w, classes) else {
@@ -41,7 +41,11 @@ pub fn fill(
                     }
                     // Two words of one name ("Operation Inherent Resolve")
                     // reached by two paths are one participant.
-                    let argument = argument(g, &role.name, head);
+                    let mut argument = argument(g, &role.name, head);
+                    if let Some(first) = compound_run_start(g, role, head, classes) {
+                        let start = phrase::noun_phrase(g, first).start;
+                        argument.span = Span::new(start, argument.span.end);
+                    }
                     if out.iter().any(|f| f.argument.span.overlaps(&argument.span)) {
                         continue;
                     }
@@ -51,6 +55,40 @@ pub fn fill(
         }
     }
     out
+}
+
+/// Whether `w` is a compound that modifies the next word, itself a
+/// compound of the same head the role accepts: in "Houthi rebel attacks" the
+/// attacker is "Houthi rebel", one participant, not "Houthi" and "rebel".
+/// ("U.S. air strike" keeps "U.S.": "air" is no attacker.)
+fn modifies_next(
+    g: &Graph,
+    role: &Role,
+    w: usize,
+    classes: &HashMap<String, HashSet<String>>,
+) -> bool {
+    w + 1 < g.len()
+        && g.rel(w) == "compound"
+        && g.rel(w + 1) == "compound"
+        && g.head(w) == g.head(w + 1)
+        && allows(g, role, w + 1, classes)
+}
+
+/// The first of the compounds before `head` that modify it (see
+/// [`modifies_next`]), whose words then open its phrase.
+fn compound_run_start(
+    g: &Graph,
+    role: &Role,
+    head: usize,
+    classes: &HashMap<String, HashSet<String>>,
+) -> Option<usize> {
+    let mut first = None;
+    let mut k = head;
+    while k > 0 && modifies_next(g, role, k - 1, classes) {
+        k -= 1;
+        first = Some(k);
+    }
+    first
 }
 
 /// Verbs of harm whose gerund a parser may hang on its own object as a
@@ -108,6 +146,15 @@ fn qualifying(
     near.into_iter().find(ok)
 }
 
+/// "Iranian-backed", "U.S.-led", "al-Qaida-linked": a hyphenated word whose
+/// last part is a lower-case participle (a parser may tag it a name; a name
+/// such as "al-Hamed" ends in a capital part).
+fn backed_adjective(form: &str) -> bool {
+    form.rsplit_once('-').is_some_and(|(_, last)| {
+        last.len() > 2 && last.ends_with("ed") && last.chars().all(|c| c.is_ascii_lowercase())
+    })
+}
+
 /// Whether word `w` may head an argument of the role.
 pub fn allows(
     g: &Graph,
@@ -117,6 +164,11 @@ pub fn allows(
 ) -> bool {
     // A date is the event's time, never a participant or a place.
     if g.time(w).is_some() {
+        return false;
+    }
+    // "Iranian-backed attacks": who backs an attack is not who makes it, and
+    // an "-led", "-linked" or "-based" adjective names no participant.
+    if backed_adjective(g.form(w)) {
         return false;
     }
     if let Some(e) = g.entity(w) {

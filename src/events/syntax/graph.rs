@@ -253,6 +253,9 @@ impl<'a> Graph<'a> {
             }
             "acl" if self.xpos(i) == "VBN" && rel == "nsubj:pass" => vec![h],
             "acl" if self.xpos(i) == "VBG" && rel == "nsubj" => vec![h],
+            // A finite verb hung on a noun as its modifier ("after the two
+            // heads of government talked by phone") is that noun's predicate.
+            "acl" if self.xpos(i) == "VBD" && rel == "nsubj" => vec![h],
             _ if rel == "obj" => self.object_from_conjunct(i),
             _ => Vec::new(),
         }

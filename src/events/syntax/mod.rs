@@ -193,7 +193,7 @@ impl SyntaxEvents {
             .collect();
         let mut arguments: Vec<Argument> = filled.into_iter().map(|f| f.argument).collect();
         let time = timing::event_time(g, t);
-        if let Some(time) = time {
+        if let Some(time) = &time {
             arguments.push(Argument {
                 role: "Time".into(),
                 span: time.span,

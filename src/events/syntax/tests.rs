@@ -243,3 +243,73 @@ fn a_passive_conjunct_keeps_its_own_subject() {
     assert_eq!(d.slice(sent.trigger), "sent");
     assert_eq!(args(&d, sent), pairs(&[("Artifact", "thousands")]));
 }
+
+#[test]
+fn a_day_earlier_and_two_days_later_count_from_the_last_full_date() {
+    let d = doc(&[
+        "Gunmen attacked a police post in Sarif on 5 June 2023.",
+        "A day earlier, militants had stormed a hotel in the town.",
+        "Two days later, troops raided a village near Tal Afar.",
+    ]);
+    let dates: Vec<Option<&str>> = d
+        .events
+        .iter()
+        .filter(|e| e.event_type == "Conflict:Attack")
+        .map(|e| {
+            e.arguments
+                .iter()
+                .find(|a| a.role == "Time")
+                .and_then(|a| a.value.as_deref())
+        })
+        .collect();
+    assert_eq!(
+        dates,
+        [Some("2023-06-05"), Some("2023-06-04"), Some("2023-06-07")]
+    );
+    // The argument's text takes in "later", which the time expression leaves out.
+    let later = event(&d, "Conflict:Attack", 2);
+    let time = later.arguments.iter().find(|a| a.role == "Time").unwrap();
+    assert_eq!(d.slice(time.span), "Two days later");
+}
+
+#[test]
+fn a_possessive_refers_to_its_clause_subject_and_they_only_to_a_plural_noun() {
+    let d = doc(&["Varania responded to the raids with its own strikes on Keru."]);
+    let e = event(&d, "Conflict:Attack", 0);
+    let attacker = e.arguments.iter().find(|a| a.role == "Attacker").unwrap();
+    assert_eq!(d.slice(attacker.span), "its");
+    assert_eq!(attacker.antecedent.map(|s| d.slice(s)), Some("Varania"));
+
+    // "They" after a singular name, or after an adjective tagged as a name,
+    // stays the pronoun.
+    for text in [
+        [
+            "The Kovari Front said its fighters had withdrawn.",
+            "They attacked the town of Tarsa on Monday.",
+        ],
+        [
+            "Officials of an anti-Kovari alliance gathered in Doma.",
+            "They met again on Monday.",
+        ],
+    ] {
+        let d = doc(&text);
+        let e = d.events.last().expect("an event in the second sentence");
+        let they = &e.arguments[0];
+        assert_eq!(d.slice(they.span), "They");
+        assert_eq!(they.antecedent, None, "{text:?}");
+    }
+}
+
+#[test]
+fn compounds_make_one_attacker_and_a_backing_adjective_none() {
+    let d = doc(&["Kovari rebel attacks on shipping have risen this year."]);
+    let e = event(&d, "Conflict:Attack", 0);
+    assert_eq!(args(&d, e), pairs(&[("Attacker", "Kovari rebel")]));
+    // "Varanian-backed" says who backs the attacks, not who makes them: with
+    // no participant left, the bare mention is no event.
+    let d = doc(&["Soldiers were the target of Varanian-backed attacks."]);
+    assert!(d.events.iter().all(|e| e
+        .arguments
+        .iter()
+        .all(|a| { !d.slice(a.span).contains("backed") })));
+}

@@ -3,9 +3,24 @@
 //! to the verb of its clause, else none. Durations and sets ("for three
 //! days", "every hour") are never an event's date; neither is a time
 //! expression merely somewhere in the sentence.
+//!
+//! "A day earlier" and "two days later" are lengths of time to the time
+//! expression does not anchor (they follow TimeBank, where they are
+//! durations); as an event's time they count from the narrative's last full
+//! date before them: "Gunmen attacked a post on 3 May. A day earlier,
+//! militants had stormed a hotel" dates the second attack 2 May. With no
+//! such date before them they date nothing.
 
 use super::graph::Graph;
-use crate::document::TimeExpr;
+use crate::document::{Span, TimeExpr};
+use chrono::NaiveDate;
+
+/// When an event happened: the span of text that says so and its TIMEX3
+/// value.
+pub struct EventTime {
+    pub span: Span,
+    pub value: String,
+}
 
 /// Relations by which a time expression attaches to what it dates.
 /// (`obl:unmarked` and `nmod:unmarked` are UD English EWT 2.14's names for
@@ -24,7 +39,7 @@ const TIME_RELS: [&str; 10] = [
 ];
 
 /// The time expression dating the event triggered by `t`.
-pub fn event_time<'a>(g: &Graph<'a>, t: usize) -> Option<&'a TimeExpr> {
+pub fn event_time(g: &Graph, t: usize) -> Option<EventTime> {
     let v = g.clause_verb(t);
     attached(g, t)
         .or_else(|| if v != t { attached(g, v) } else { None })
@@ -47,7 +62,7 @@ fn shared_verb(g: &Graph, t: usize) -> Option<usize> {
 /// A DATE or TIME expression whose head word depends on `w`. A time word
 /// with a complement of its own outside the expression is a noun, not a
 /// date: "in the future of relations" does not date anything.
-fn attached<'a>(g: &Graph<'a>, w: usize) -> Option<&'a TimeExpr> {
+fn attached(g: &Graph, w: usize) -> Option<EventTime> {
     g.children(w)
         .iter()
         .filter(|&&c| TIME_RELS.contains(&g.rel(c)))
@@ -56,15 +71,87 @@ fn attached<'a>(g: &Graph<'a>, w: usize) -> Option<&'a TimeExpr> {
             let time = own.or_else(|| inner_time(g, c))?;
             let complemented =
                 own.is_some() && g.deps(c, "nmod").any(|d| !time.span.contains(&g.span(d)));
-            (matches!(time.timex_type.as_str(), "DATE" | "TIME") && !complemented).then_some(time)
+            if complemented {
+                return None;
+            }
+            match time.timex_type.as_str() {
+                "DATE" | "TIME" => Some(EventTime {
+                    span: time.span,
+                    value: time.value.clone(),
+                }),
+                "DURATION" => relative(g, time),
+                _ => None,
+            }
         })
 }
 
+/// "A day earlier", "two weeks later": the date that far from the last full
+/// date the text gives before it (see the module documentation).
+fn relative(g: &Graph, time: &TimeExpr) -> Option<EventTime> {
+    let text = g.doc.text.as_str();
+    let own = text[time.span.start..time.span.end].to_lowercase();
+    // The word after the expression, which TimeBank leaves out of "two days
+    // later".
+    let rest = &text[time.span.end..];
+    let skip = rest.len() - rest.trim_start().len();
+    let word_len = rest[skip..]
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(rest.len() - skip);
+    let next = rest[skip..skip + word_len].to_lowercase();
+    let (sign, end) = if own.ends_with(" earlier") || own.ends_with(" before") {
+        (-1, time.span.end)
+    } else {
+        let end = time.span.end + skip + word_len;
+        match next.as_str() {
+            "later" => (1, end),
+            "earlier" => (-1, end),
+            _ => return None,
+        }
+    };
+    let days = duration_days(&time.value)? * sign;
+    let anchor = last_full_date(&g.doc.times, time.span.start)?;
+    let date = anchor.checked_add_signed(chrono::Duration::days(days))?;
+    Some(EventTime {
+        span: Span::new(time.span.start, end),
+        value: date.format("%Y-%m-%d").to_string(),
+    })
+}
+
+/// Days in a duration of days or weeks ("P1D", "P2W").
+fn duration_days(value: &str) -> Option<i64> {
+    let body = value.strip_prefix('P')?;
+    let (n, unit) = body.split_at(body.len().checked_sub(1)?);
+    let n: i64 = n.parse().ok()?;
+    match unit {
+        "D" => Some(n),
+        "W" => Some(7 * n),
+        _ => None,
+    }
+}
+
+/// The last DATE with a full day value (`2023-06-04`) that ends before
+/// `before` (times are in text order).
+fn last_full_date(times: &[TimeExpr], before: usize) -> Option<NaiveDate> {
+    let k = times.partition_point(|t| t.span.end <= before);
+    times[..k]
+        .iter()
+        .rev()
+        .filter(|t| t.timex_type == "DATE")
+        .find_map(|t| NaiveDate::parse_from_str(&t.value, "%Y-%m-%d").ok())
+}
+
 /// A time expression in the phrase of `c` ("on the night of 4 June": the
-/// expression is on a dependent of "night").
+/// expression is on a dependent of "night"; "two days later": on one of
+/// "later").
 fn inner_time<'a>(g: &Graph<'a>, c: usize) -> Option<&'a TimeExpr> {
     g.children(c)
         .iter()
-        .filter(|&&d| matches!(g.rel(d), "nmod" | "nummod" | "compound" | "flat"))
+        .filter(|&&d| {
+            // "two days later": the length hangs on "later" as a bare noun phrase.
+            matches!(
+                g.rel(d),
+                "nmod" | "nummod" | "compound" | "flat" | "obl:unmarked" | "obl:npmod" | "obl:tmod"
+            )
+        })
         .find_map(|&d| g.time(d))
 }
