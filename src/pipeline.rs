@@ -192,6 +192,9 @@ impl TextStages {
         TextStages::guarded(doc, "resolve", |d| self.actors.process(d));
         if let Some(geo) = &self.geo {
             TextStages::guarded(doc, "geo", |d| geo.process(d));
+            // Resolved places tell "inside Iraq" and "near Baghdad airport"
+            // apart from "in Iraq" and "in Syria".
+            TextStages::guarded(doc, "events", crate::events::syntax::nested::merge);
         }
     }
 }

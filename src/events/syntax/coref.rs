@@ -12,8 +12,8 @@
 use crate::document::{Document, Event, Span};
 
 /// What one mention says about its event, for comparing mentions.
-struct Facts {
-    event_type: String,
+pub(super) struct Facts {
+    pub(super) event_type: String,
     /// (role, lowercased head text, whether it is specific: a name).
     args: Vec<(String, String, bool)>,
     date: Option<String>,
@@ -45,11 +45,14 @@ const IDENTIFYING: [&str; 8] = [
     "Destination",
 ];
 
-fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<Span>) -> Facts {
+pub(super) fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<Span>) -> Facts {
+    // A nationality in the phrase ("a top Iranian general", MISC) says what
+    // kind of participant, not which one: only a name of a person, a body or
+    // a place in it makes the phrase specific ("the Islamic State group").
     let named_in = |s: Span| {
         doc.entity_at(s).is_some_and(|m| {
             let name = doc.slice(m.span);
-            !ADJECTIVAL.iter().any(|x| name.ends_with(x))
+            m.label != "MISC" && !ADJECTIVAL.iter().any(|x| name.ends_with(x))
         })
     };
     let args = e
@@ -91,25 +94,33 @@ fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<Span>) -> F
 /// name a participant of the role and no name is shared, or both are dated
 /// differently.
 fn conflict(a: &Facts, b: &Facts) -> bool {
+    conflict_beside(a, b, None)
+}
+
+/// [`conflict`], with the role `skip` (if any) left out of the comparison.
+pub(super) fn conflict_beside(a: &Facts, b: &Facts, skip: Option<&str>) -> bool {
     if let (Some(x), Some(y)) = (&a.date, &b.date) {
         if x != y {
             return true;
         }
     }
-    IDENTIFYING.iter().any(|role| {
-        let of = |f: &Facts| -> Vec<String> {
-            f.args
-                .iter()
-                .filter(|(r, _, s)| r == role && *s)
-                .map(|(_, t, _)| t.clone())
-                .collect()
-        };
-        let (x, y) = (of(a), of(b));
-        !x.is_empty() && !y.is_empty() && !x.iter().any(|t| y.contains(t))
-    })
+    IDENTIFYING
+        .iter()
+        .filter(|r| Some(**r) != skip)
+        .any(|role| {
+            let of = |f: &Facts| -> Vec<String> {
+                f.args
+                    .iter()
+                    .filter(|(r, _, s)| r == role && *s)
+                    .map(|(_, t, _)| t.clone())
+                    .collect()
+            };
+            let (x, y) = (of(a), of(b));
+            !x.is_empty() && !y.is_empty() && !x.iter().any(|t| y.contains(t))
+        })
 }
 
-fn shares_specific(a: &Facts, b: &Facts) -> bool {
+pub(super) fn shares_specific(a: &Facts, b: &Facts) -> bool {
     let same_date = a.date.is_some() && a.date == b.date;
     same_date
         || a.args
@@ -120,7 +131,7 @@ fn shares_specific(a: &Facts, b: &Facts) -> bool {
 /// How many of the latest document-level events a mention may join, and how
 /// many of each one's latest mentions it is compared with: a report refers
 /// back to recent events, and the bounds keep long documents linear.
-const RECENT_EVENTS: usize = 48;
+pub(super) const RECENT_EVENTS: usize = 48;
 const RECENT_MENTIONS: usize = 16;
 
 /// Assigns `doc_event` to every event of the document (in document order)
@@ -170,7 +181,7 @@ pub fn cluster(doc: &mut Document, definite: &[bool]) {
 
 /// An Attack and the Die/Injure events in its sentence are linked both ways.
 /// Events come in sentence order, so each sentence's events are one run.
-fn link(doc: &mut Document) {
+pub(super) fn link(doc: &mut Document) {
     let consequence = |t: &str| t == "Life:Die" || t == "Life:Injure";
     for run in doc.events.chunk_by_mut(|a, b| a.sentence == b.sentence) {
         for i in 0..run.len() {

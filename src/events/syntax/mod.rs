@@ -20,6 +20,7 @@ pub mod coref;
 pub mod file;
 pub mod graph;
 pub mod modality;
+pub mod nested;
 pub mod paths;
 pub mod phrase;
 pub mod pronouns;
