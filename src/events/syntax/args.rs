@@ -50,6 +50,17 @@ pub fn fill(
                         continue;
                     }
                     out.push(Filled { argument, head });
+                    if role.name == "Place" {
+                        for p in named_within(g, head) {
+                            let named = self::argument(g, &role.name, p);
+                            if !out.iter().any(|f| f.argument.span.overlaps(&named.span)) {
+                                out.push(Filled {
+                                    argument: named,
+                                    head: p,
+                                });
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -89,6 +100,30 @@ fn compound_run_start(
         first = Some(k);
     }
     first
+}
+
+/// Prepositions that put a named place around a common one: "a mosque in
+/// Hadra", "the streets of Olva", "the road between Tiko and Marra".
+const AROUND: [&str; 7] = ["in", "of", "near", "outside", "inside", "between", "at"];
+
+/// The named places a common noun of place lies in ("his home in Durak",
+/// "a house in Sufra village"): also the event's places, since an analyst
+/// locates it by the name. A name itself is looked no further into.
+fn named_within(g: &Graph, head: usize) -> Vec<usize> {
+    if g.entity(head).is_some() || g.upos(head) == "PROPN" {
+        return Vec::new();
+    }
+    let is_place_name = |w: usize| {
+        g.entity(w).is_some_and(|e| e.label == "LOC")
+            || g.upos(w) == "PROPN"
+            || g.deps(w, "compound")
+                .any(|c| g.entity(c).is_some_and(|e| e.label == "LOC"))
+    };
+    g.deps(head, "nmod")
+        .filter(|&c| g.cases(c).iter().any(|k| AROUND.contains(k)))
+        .flat_map(|c| g.conjuncts(c))
+        .filter(|&w| is_place_name(w))
+        .collect()
 }
 
 /// Verbs of harm whose gerund a parser may hang on its own object as a

@@ -135,10 +135,17 @@ impl SyntaxEvents {
     fn sentence_events(&self, g: &Graph) -> Vec<(Event, Mention)> {
         let mut out: Vec<(Event, Mention)> = Vec::new();
         for t in 0..g.len() {
-            let Some(candidates) = self.index.get(g.lemma(t)) else {
-                continue;
-            };
-            for &k in candidates {
+            // Rules listing the word's lemma or its own form ("shelling",
+            // whose lemma a parser may guess as "shell").
+            let form = g.form(t).to_lowercase();
+            let mut candidates: Vec<usize> =
+                self.index.get(g.lemma(t)).cloned().unwrap_or_default();
+            if form != g.lemma(t) {
+                candidates.extend(self.index.get(&form).into_iter().flatten());
+                candidates.sort_unstable();
+                candidates.dedup();
+            }
+            for k in candidates {
                 let rule = &self.rules[k];
                 let taken = out
                     .iter()
@@ -171,8 +178,11 @@ impl SyntaxEvents {
         if upos == "NOUN" && g.rel(t) == "compound" {
             return false;
         }
+        // A trigger listed in its own form ("shelling/NOUN") matches that
+        // form whatever lemma the parser guessed ("shell").
+        let form = g.form(t).to_lowercase();
         let listed = rule.triggers.iter().any(|(l, u)| {
-            l == g.lemma(t)
+            (l == g.lemma(t) || *l == form)
                 && match u {
                     Some(u) => u == upos,
                     None => upos == "VERB" || upos == "NOUN",
