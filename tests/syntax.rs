@@ -501,6 +501,13 @@ fn seed_articles_give_the_flagship_events_on_syntax() {
                     .any(|v| v.as_str().is_some_and(|t| t.contains(name)))
         })
     };
+    // "the Wednesday drone strike": the date is its time, not its instrument.
+    assert!(
+        strike["arguments"].as_array().unwrap().iter().all(
+            |a| a["role"] != "Instrument" || !a["text"].as_str().unwrap().contains("Wednesday")
+        ),
+        "{strike}"
+    );
     for (role, name) in [
         ("Place", "Baghdad"),
         ("Instrument", "drone"),

@@ -27,6 +27,11 @@ pub fn fill(
     for role in &rule.roles {
         for path in &role.paths {
             for reached in path.follow(g, t) {
+                let reached = if role.name == "Place" {
+                    through_part(g, reached)
+                } else {
+                    reached
+                };
                 let mut words = g.conjuncts(reached);
                 words.extend(coordinated_appositions(g, reached));
                 for w in words {
@@ -71,7 +76,8 @@ pub fn fill(
 /// Whether `w` is a compound that modifies the next word, itself a
 /// compound of the same head the role accepts: in "Houthi rebel attacks" the
 /// attacker is "Houthi rebel", one participant, not "Houthi" and "rebel".
-/// ("U.S. air strike" keeps "U.S.": "air" is no attacker.)
+/// ("U.S. air strike" keeps "U.S.": "air" is no attacker; "the Wednesday
+/// drone strike" keeps its date out of the instrument.)
 fn modifies_next(
     g: &Graph,
     role: &Role,
@@ -79,6 +85,7 @@ fn modifies_next(
     classes: &HashMap<String, HashSet<String>>,
 ) -> bool {
     w + 1 < g.len()
+        && g.time(w).is_none()
         && g.rel(w) == "compound"
         && g.rel(w + 1) == "compound"
         && g.head(w) == g.head(w + 1)
@@ -100,6 +107,22 @@ fn compound_run_start(
         first = Some(k);
     }
     first
+}
+
+/// Nouns that name a part of a place ("in the midst of a residential area",
+/// "in the heart of the old city"): the place is what they are part of.
+const PARTS: [&str; 7] = [
+    "midst", "heart", "middle", "center", "centre", "edge", "part",
+];
+
+/// The place a part noun is part of (see [`PARTS`]), else the word itself.
+fn through_part(g: &Graph, w: usize) -> usize {
+    if !PARTS.contains(&g.lemma(w)) {
+        return w;
+    }
+    g.deps(w, "nmod")
+        .find(|&c| g.cases(c).contains(&"of"))
+        .unwrap_or(w)
 }
 
 /// Prepositions that put a named place around a common one: "a mosque in

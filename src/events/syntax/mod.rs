@@ -245,24 +245,32 @@ fn share_setting(run: &mut [Event]) {
         return;
     }
     for role in ["Place", "Time"] {
-        let from = |pick: &dyn Fn(&Event) -> bool| {
+        // All of the first event's that has the role: "at a checkpoint near
+        // Tal Afar" is two places of one setting.
+        let from = |pick: &dyn Fn(&Event) -> bool| -> Vec<Argument> {
             run.iter()
                 .filter(|e| pick(e))
-                .find_map(|e| e.arguments.iter().find(|a| a.role == role).cloned())
+                .map(|e| {
+                    e.arguments
+                        .iter()
+                        .filter(|a| a.role == role)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .find(|v| !v.is_empty())
+                .unwrap_or_default()
         };
-        let (attack_arg, harm_arg) = (from(&is_attack), from(&is_harm));
+        let (attack_args, harm_args) = (from(&is_attack), from(&is_harm));
         for e in run.iter_mut() {
             let given = if is_attack(e) {
-                harm_arg.as_ref()
+                &harm_args
             } else if is_harm(e) {
-                attack_arg.as_ref()
+                &attack_args
             } else {
-                None
+                continue;
             };
-            if let Some(a) = given {
-                if !e.arguments.iter().any(|x| x.role == role) {
-                    e.arguments.push(a.clone());
-                }
+            if !e.arguments.iter().any(|x| x.role == role) {
+                e.arguments.extend(given.iter().cloned());
             }
         }
     }
