@@ -207,7 +207,7 @@ fn qualifying(
 /// "Iranian-backed", "U.S.-led", "al-Qaida-linked": a hyphenated word whose
 /// last part is a lower-case participle (a parser may tag it a name; a name
 /// such as "al-Hamed" ends in a capital part).
-fn backed_adjective(form: &str) -> bool {
+pub(super) fn backed_adjective(form: &str) -> bool {
     form.rsplit_once('-').is_some_and(|(_, last)| {
         last.len() > 2 && last.ends_with("ed") && last.chars().all(|c| c.is_ascii_lowercase())
     })

@@ -19,20 +19,6 @@ pub(super) struct Facts {
     date: Option<String>,
 }
 
-/// Endings that make a name an adjective ("Iran-backed", "U.S.-led").
-const ADJECTIVAL: [&str; 10] = [
-    "-backed",
-    "-led",
-    "-based",
-    "-allied",
-    "-linked",
-    "-aligned",
-    "-affiliated",
-    "-sponsored",
-    "-funded",
-    "-supported",
-];
-
 /// Roles whose fillers must agree for two mentions to be one event.
 const IDENTIFYING: [&str; 8] = [
     "Attacker",
@@ -52,7 +38,7 @@ pub(super) fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<
     let named_in = |s: Span| {
         doc.entity_at(s).is_some_and(|m| {
             let name = doc.slice(m.span);
-            m.label != "MISC" && !ADJECTIVAL.iter().any(|x| name.ends_with(x))
+            m.label != "MISC" && !super::args::backed_adjective(name)
         })
     };
     let args = e

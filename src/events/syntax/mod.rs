@@ -150,7 +150,7 @@ impl SyntaxEvents {
                 let taken = out
                     .iter()
                     .any(|(e, _)| e.trigger == g.span(t) && e.event_type == rule.event_type);
-                if !taken && self.triggers(g, rule, t) {
+                if !taken && self.triggers(g, rule, t, &form) {
                     // "The attack" refers back; "the deaths of three
                     // soldiers" tells of its own event: a restrictive
                     // complement licenses the article.
@@ -173,16 +173,15 @@ impl SyntaxEvents {
     /// speech (a verb or a noun when none is given), and the constraints.
     /// A noun that modifies another noun names a kind of thing, not an
     /// event ("protest camps", "attack helicopters", "arrest warrant").
-    fn triggers(&self, g: &Graph, rule: &Rule, t: usize) -> bool {
+    fn triggers(&self, g: &Graph, rule: &Rule, t: usize, form: &str) -> bool {
         let upos = g.upos(t);
         if upos == "NOUN" && g.rel(t) == "compound" {
             return false;
         }
         // A trigger listed in its own form ("shelling/NOUN") matches that
-        // form whatever lemma the parser guessed ("shell").
-        let form = g.form(t).to_lowercase();
+        // form (`form`, lower-cased) whatever lemma the parser guessed ("shell").
         let listed = rule.triggers.iter().any(|(l, u)| {
-            (l == g.lemma(t) || *l == form)
+            (l == g.lemma(t) || l == form)
                 && match u {
                     Some(u) => u == upos,
                     None => upos == "VERB" || upos == "NOUN",
