@@ -916,113 +916,13 @@ fn run_extract(args: ExtractArgs) -> Result<ExitCode> {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Extract(args) => run_extract(*args),
-        Command::TagConll { file, model, spans } => {
-            let tagger = load_tagger(&model)?;
-            let conll = ConllFile::read(&file)?;
-            if spans {
-                let stdout = std::io::stdout();
-                let mut out = std::io::BufWriter::new(stdout.lock());
-                let doc_of: Vec<usize> = conll.sentences.iter().map(|s| s.document).collect();
-                // Chunks keep memory flat on large files, as in train::predict.
-                for (chunk, docs) in conll.sentences.chunks(2048).zip(doc_of.chunks(2048)) {
-                    let words: Vec<Vec<&str>> = chunk
-                        .iter()
-                        .map(|s| s.words.iter().map(String::as_str).collect())
-                        .collect();
-                    for (ws, entities) in words.iter().zip(tagger.entities(&words, docs)?) {
-                        let mut at = Vec::with_capacity(ws.len());
-                        let mut pos = 0;
-                        for w in ws {
-                            at.push(pos);
-                            pos += w.chars().count() + 1;
-                        }
-                        let chars = |w: usize, byte: usize| at[w] + ws[w][..byte].chars().count();
-                        let list: Vec<serde_json::Value> = entities
-                            .iter()
-                            .map(|e| {
-                                serde_json::json!([
-                                    chars(e.first, e.start),
-                                    chars(e.last, e.end),
-                                    e.label
-                                ])
-                            })
-                            .collect();
-                        writeln!(out, "{}", serde_json::Value::Array(list))?;
-                    }
-                }
-                out.flush()?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let tags = train::predict(&tagger, &conll)?;
-            let mut tag_of_line: Vec<Option<&str>> = vec![None; conll.lines.len()];
-            for (s, sentence) in conll.sentences.iter().enumerate() {
-                for (w, &line) in sentence.lines.iter().enumerate() {
-                    tag_of_line[line] = Some(&tags[s][w]);
-                }
-            }
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            for (line, tag) in conll.lines.iter().zip(tag_of_line) {
-                match tag {
-                    Some(t) => writeln!(out, "{line} {t}")?,
-                    None => writeln!(out, "{line}")?,
-                }
-            }
-            out.flush()?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::TagConll { file, model, spans } => tag_conll(&file, &model, spans),
         Command::BenchForward {
             inputs,
             conll,
             model,
-        } => {
-            let result = if conll {
-                let tagger = load_tagger(&model)?;
-                let file = ConllFile::read(Path::new(&inputs[0]))?;
-                let sentences: Vec<Vec<&str>> = file
-                    .sentences
-                    .iter()
-                    .map(|s| s.words.iter().map(String::as_str).collect())
-                    .collect();
-                let doc_of: Vec<usize> = file.sentences.iter().map(|s| s.document).collect();
-                casefile::ner::bench_forward(&tagger, &sentences, &doc_of)?
-            } else {
-                let pipeline = Pipeline::new(&model.pipeline_config()?)?;
-                let mut docs: Vec<_> =
-                    casefile::ingest::documents(casefile::ingest::resolve(&inputs)?).collect();
-                for doc in &mut docs {
-                    pipeline.prepare(doc);
-                }
-                let mut sentences = Vec::new();
-                let mut doc_of = Vec::new();
-                for (d, doc) in docs.iter().enumerate().filter(|(_, d)| d.is_ok()) {
-                    for s in &doc.sentences {
-                        sentences.push(s.tokens.iter().map(|t| doc.slice(t.span)).collect());
-                        doc_of.push(d);
-                    }
-                }
-                casefile::ner::bench_forward(pipeline.tagger(), &sentences, &doc_of)?
-            };
-            println!("{}", serde_json::to_string(&result)?);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::EvalNer { file, model } => {
-            let tagger = load_tagger(&model)?;
-            let conll = ConllFile::read(&file)?;
-            let gold = conll.gold(&file)?;
-            let started = Instant::now();
-            let guess = train::predict(&tagger, &conll)?;
-            let secs = started.elapsed().as_secs_f64();
-            let report = train::score(&gold, &guess);
-            print!("{report}");
-            println!(
-                "tagged {} words in {:.1}s ({:.0} words/s)",
-                report.tokens,
-                secs,
-                report.tokens as f64 / secs.max(1e-9)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => bench_forward(&inputs, conll, &model),
+        Command::EvalNer { file, model } => eval_ner(&file, &model),
         Command::TrainNer {
             config,
             threads,
@@ -1074,6 +974,113 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `tag-conll`: the model's labels appended to each word line of a CoNLL
+/// file, or with `--spans` one JSON line of entity spans per sentence.
+fn tag_conll(file: &Path, model: &ModelArgs, spans: bool) -> Result<ExitCode> {
+    let tagger = load_tagger(model)?;
+    let conll = ConllFile::read(file)?;
+    if spans {
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let doc_of: Vec<usize> = conll.sentences.iter().map(|s| s.document).collect();
+        // Chunks keep memory flat on large files, as in train::predict.
+        for (chunk, docs) in conll.sentences.chunks(2048).zip(doc_of.chunks(2048)) {
+            let words: Vec<Vec<&str>> = chunk
+                .iter()
+                .map(|s| s.words.iter().map(String::as_str).collect())
+                .collect();
+            for (ws, entities) in words.iter().zip(tagger.entities(&words, docs)?) {
+                let mut at = Vec::with_capacity(ws.len());
+                let mut pos = 0;
+                for w in ws {
+                    at.push(pos);
+                    pos += w.chars().count() + 1;
+                }
+                let chars = |w: usize, byte: usize| at[w] + ws[w][..byte].chars().count();
+                let list: Vec<serde_json::Value> = entities
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!([chars(e.first, e.start), chars(e.last, e.end), e.label])
+                    })
+                    .collect();
+                writeln!(out, "{}", serde_json::Value::Array(list))?;
+            }
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tags = train::predict(&tagger, &conll)?;
+    let mut tag_of_line: Vec<Option<&str>> = vec![None; conll.lines.len()];
+    for (s, sentence) in conll.sentences.iter().enumerate() {
+        for (w, &line) in sentence.lines.iter().enumerate() {
+            tag_of_line[line] = Some(&tags[s][w]);
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (line, tag) in conll.lines.iter().zip(tag_of_line) {
+        match tag {
+            Some(t) => writeln!(out, "{line} {t}")?,
+            None => writeln!(out, "{line}")?,
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bench-forward`: the encoder's forward passes alone over the inputs'
+/// sentences (the bare-libtorch row of `make bench`).
+fn bench_forward(inputs: &[String], conll: bool, model: &ModelArgs) -> Result<ExitCode> {
+    let result = if conll {
+        let tagger = load_tagger(model)?;
+        let file = ConllFile::read(Path::new(&inputs[0]))?;
+        let sentences: Vec<Vec<&str>> = file
+            .sentences
+            .iter()
+            .map(|s| s.words.iter().map(String::as_str).collect())
+            .collect();
+        let doc_of: Vec<usize> = file.sentences.iter().map(|s| s.document).collect();
+        casefile::ner::bench_forward(&tagger, &sentences, &doc_of)?
+    } else {
+        let pipeline = Pipeline::new(&model.pipeline_config()?)?;
+        let mut docs: Vec<_> =
+            casefile::ingest::documents(casefile::ingest::resolve(inputs)?).collect();
+        for doc in &mut docs {
+            pipeline.prepare(doc);
+        }
+        let mut sentences = Vec::new();
+        let mut doc_of = Vec::new();
+        for (d, doc) in docs.iter().enumerate().filter(|(_, d)| d.is_ok()) {
+            for s in &doc.sentences {
+                sentences.push(s.tokens.iter().map(|t| doc.slice(t.span)).collect());
+                doc_of.push(d);
+            }
+        }
+        casefile::ner::bench_forward(pipeline.tagger(), &sentences, &doc_of)?
+    };
+    println!("{}", serde_json::to_string(&result)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `eval-ner`: entity-level scores of the model on a CoNLL file, and its speed.
+fn eval_ner(file: &Path, model: &ModelArgs) -> Result<ExitCode> {
+    let tagger = load_tagger(model)?;
+    let conll = ConllFile::read(file)?;
+    let gold = conll.gold(file)?;
+    let started = Instant::now();
+    let guess = train::predict(&tagger, &conll)?;
+    let secs = started.elapsed().as_secs_f64();
+    let report = train::score(&gold, &guess);
+    print!("{report}");
+    println!(
+        "tagged {} words in {:.1}s ({:.0} words/s)",
+        report.tokens,
+        secs,
+        report.tokens as f64 / secs.max(1e-9)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
