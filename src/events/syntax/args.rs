@@ -46,10 +46,15 @@ pub fn fill(
                     }
                     // Two words of one name ("Operation Inherent Resolve")
                     // reached by two paths are one participant.
-                    let mut argument = argument(g, &role.name, head);
+                    // A run stops short of a word another role took ("US
+                    // drone strike": attacker US, instrument drone).
+                    let mut argument = argument(g, &role.name, head, t);
                     if let Some(first) = compound_run_start(g, role, head, classes) {
                         let start = phrase::noun_phrase(g, first).start;
-                        argument.span = Span::new(start, argument.span.end);
+                        let run = Span::new(start, argument.span.end);
+                        if !out.iter().any(|f| f.argument.span.overlaps(&run)) {
+                            argument.span = run;
+                        }
                     }
                     if out.iter().any(|f| f.argument.span.overlaps(&argument.span)) {
                         continue;
@@ -57,7 +62,7 @@ pub fn fill(
                     out.push(Filled { argument, head });
                     if role.name == "Place" {
                         for p in named_within(g, head) {
-                            let named = self::argument(g, &role.name, p);
+                            let named = self::argument(g, &role.name, p, t);
                             if !out.iter().any(|f| f.argument.span.overlaps(&named.span)) {
                                 out.push(Filled {
                                     argument: named,
@@ -109,10 +114,21 @@ fn compound_run_start(
     first
 }
 
-/// Nouns that name a part of a place ("in the midst of a residential area",
-/// "in the heart of the old city"): the place is what they are part of.
-const PARTS: [&str; 7] = [
-    "midst", "heart", "middle", "center", "centre", "edge", "part",
+/// Nouns that name a part of a place or the ground around it ("in the
+/// midst of a residential area", "in the heart of the old city", "in front
+/// of the governor's office", "on the outskirts of Sela"): the place is what
+/// they are part of or around.
+const PARTS: [&str; 10] = [
+    "midst",
+    "heart",
+    "middle",
+    "center",
+    "centre",
+    "edge",
+    "part",
+    "front",
+    "outskirts",
+    "vicinity",
 ];
 
 /// The place a part noun is part of (see [`PARTS`]), else the word itself.
@@ -247,10 +263,10 @@ pub fn allows(
 
 /// The argument headed by `head`: its noun phrase, and for a pronoun the
 /// entity it refers to when clear.
-fn argument(g: &Graph, role: &str, head: usize) -> Argument {
+fn argument(g: &Graph, role: &str, head: usize, t: usize) -> Argument {
     Argument {
         role: role.to_string(),
-        span: phrase::noun_phrase(g, head),
+        span: phrase::argument_phrase(g, head, t),
         canonical: None,
         value: None,
         head: Some(g.span(head)),

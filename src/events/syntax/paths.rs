@@ -7,7 +7,9 @@
 //! brackets narrow the words a step reaches, `|` between alternatives and `;`
 //! between filters: `obl[case=in|near|at]`, `<obj[lemma=launch|carry]`,
 //! `nmod[case=on;upos=NOUN|PROPN]`, `obj[class=people|vehicle]` (a noun
-//! class of the rule file: its words as lemmas). Down steps see the implicit dependents of
+//! class of the rule file: its words as lemmas), `compound[ner=PER|ORG|O]`
+//! (the NER label of the word's entity mention, `O` for none),
+//! `compound[shape=upper]` (a word of capitals: "US", "NATO"). Down steps see the implicit dependents of
 //! [`Graph::args`] (shared and controlled subjects, relative pronouns).
 //! A path never ends on a word inside a time expression.
 
@@ -28,8 +30,12 @@ struct Step {
     lemma: Vec<String>,
     upos: Vec<String>,
     /// NER labels the word's entity mention must carry ("reached Austria":
-    /// `obj[ner=LOC]`).
+    /// `obj[ner=LOC]`); `O`, as in IOB tagging, for a word in no mention.
     ner: Vec<String>,
+    /// `shape=upper`: the word has letters and none lower-case ("US",
+    /// "U.K.", "NATO"): news abbreviates the states and alliances that act,
+    /// and spells out the places where things happen.
+    upper: bool,
 }
 
 impl Path {
@@ -110,6 +116,7 @@ impl Step {
             lemma: Vec::new(),
             upos: Vec::new(),
             ner: Vec::new(),
+            upper: false,
         };
         for f in filters.split(';').filter(|f| !f.is_empty()) {
             let (key, values) = f
@@ -129,9 +136,11 @@ impl Step {
                 }
                 "upos" => step.upos = values,
                 "ner" => step.ner = values,
+                "shape" if values == ["upper"] => step.upper = true,
+                "shape" => return Err(format!("{text}: the only shape is shape=upper")),
                 _ => {
                     return Err(format!(
-                        "{text}: unknown filter {key} (case, lemma, class, upos, ner)"
+                        "{text}: unknown filter {key} (case, lemma, class, upos, ner, shape)"
                     ))
                 }
             }
@@ -156,10 +165,17 @@ impl Step {
         (self.lemma.is_empty() || self.lemma.iter().any(|l| l == g.lemma(n)))
             && (self.upos.is_empty() || self.upos.iter().any(|u| u == g.upos(n)))
             && (self.case.is_empty() || g.cases(n).iter().any(|c| self.case.iter().any(|x| x == c)))
-            && (self.ner.is_empty()
-                || g.entity(n)
-                    .is_some_and(|e| self.ner.iter().any(|l| l == &e.label)))
+            && (!self.upper || is_upper(g.form(n)))
+            && (self.ner.is_empty() || {
+                let label = g.entity(n).map_or("O", |e| e.label.as_str());
+                self.ner.iter().any(|l| l == label)
+            })
     }
+}
+
+/// Letters, and none of them lower-case ("US", "U .S.", "NATO").
+fn is_upper(form: &str) -> bool {
+    form.chars().any(char::is_alphabetic) && !form.chars().any(char::is_lowercase)
 }
 
 #[cfg(test)]
@@ -177,6 +193,10 @@ mod tests {
         assert_eq!(p.steps[0].upos, vec!["NOUN"]);
         let p = Path::parse("obj[ner=LOC|ORG]").unwrap();
         assert_eq!(p.steps[0].ner, vec!["LOC", "ORG"]);
+        let p = Path::parse("compound[ner=LOC;shape=upper]").unwrap();
+        assert!(p.steps[0].upper);
+        assert!(is_upper("U .S.") && is_upper("UK") && !is_upper("Baghdad") && !is_upper("1990"));
+        assert!(Path::parse("compound[shape=lower]").is_err());
         assert!(Path::parse("").is_err());
         assert!(Path::parse("obl[case=in").is_err());
         assert!(Path::parse("obl[where=in]").is_err());

@@ -30,8 +30,19 @@ const INSIDE: [&str; 11] = [
 /// The noun phrase headed by word `head`, as a span of the document; it
 /// also covers the whole entity mention the head lies in.
 pub fn noun_phrase(g: &Graph, head: usize) -> Span {
+    phrase_without(g, head, None)
+}
+
+/// The noun phrase of `head` without the trigger `t` and its dependents
+/// when they modify it: "left nine people dead" has the victims "nine
+/// people", not "nine people dead".
+pub fn argument_phrase(g: &Graph, head: usize, t: usize) -> Span {
+    phrase_without(g, head, Some(t))
+}
+
+fn phrase_without(g: &Graph, head: usize, skip: Option<usize>) -> Span {
     let mut inside = vec![false; g.len()];
-    collect(g, head, true, &mut inside);
+    collect(g, head, true, skip, &mut inside);
     // The phrase is contiguous: the run of included words around the head.
     let mut start = head;
     while start > 0 && inside[start - 1] {
@@ -55,9 +66,12 @@ pub fn noun_phrase(g: &Graph, head: usize) -> Span {
     span
 }
 
-fn collect(g: &Graph, w: usize, top: bool, inside: &mut [bool]) {
+fn collect(g: &Graph, w: usize, top: bool, skip: Option<usize>, inside: &mut [bool]) {
     inside[w] = true;
     for &c in g.children(w) {
+        if Some(c) == skip {
+            continue;
+        }
         let rel = g.rel(c);
         let of_chain = rel == "nmod" && g.cases(c).contains(&"of");
         // A date is the event's time, not part of a participant ("the
@@ -74,7 +88,7 @@ fn collect(g: &Graph, w: usize, top: bool, inside: &mut [bool]) {
             // A name right after its title: "opposition candidate Kizza Besigye".
             || (rel == "appos" && is_run_in_name(g, w, c));
         if keep {
-            collect(g, c, false, inside);
+            collect(g, c, false, skip, inside);
         }
     }
 }

@@ -313,3 +313,14 @@ fn compounds_make_one_attacker_and_a_backing_adjective_none() {
         .iter()
         .all(|a| { !d.slice(a.span).contains("backed") })));
 }
+
+#[test]
+fn the_trigger_is_no_part_of_its_victims_phrase() {
+    let d = doc(&["Clashes between two rival clans over grazing land in Dabo, Yuma district, left nine people dead on 12 March 2025."]);
+    let e = event(&d, "Life:Die", 0);
+    assert_eq!(
+        args(&d, e),
+        pairs(&[("Victim", "nine people"), ("Place", "Dabo")])
+    );
+    assert_eq!(e.killed, Some(9));
+}
