@@ -165,25 +165,66 @@ pub fn cluster(doc: &mut Document, definite: &[bool]) {
     link(doc);
 }
 
-/// An Attack and the Die/Injure events in its sentence are linked both ways.
-/// Events come in sentence order, so each sentence's events are one run.
+/// An Attack and the Die/Injure events in its sentence are linked both ways
+/// (see [`caused`]). Events come in sentence order, so each sentence's
+/// events are one run.
 pub(super) fn link(doc: &mut Document) {
-    let consequence = |t: &str| t == "Life:Die" || t == "Life:Injure";
     for run in doc.events.chunk_by_mut(|a, b| a.sentence == b.sentence) {
-        for i in 0..run.len() {
-            for j in 0..run.len() {
-                if run[i].event_type != "Conflict:Attack" || !consequence(&run[j].event_type) {
-                    continue;
+        for (i, j) in caused(run, |_| true) {
+            if let (Some(a), Some(d)) = (run[i].doc_event, run[j].doc_event) {
+                if !run[i].linked.contains(&d) {
+                    run[i].linked.push(d);
                 }
-                if let (Some(a), Some(d)) = (run[i].doc_event, run[j].doc_event) {
-                    if !run[i].linked.contains(&d) {
-                        run[i].linked.push(d);
-                    }
-                    if !run[j].linked.contains(&a) {
-                        run[j].linked.push(a);
-                    }
+                if !run[j].linked.contains(&a) {
+                    run[j].linked.push(a);
                 }
             }
         }
     }
+}
+
+/// The (attack, death or injury) pairs of one sentence's events, among
+/// those `keep` accepts. Where the sentence tells of several attacks, a
+/// death or injury belongs to the attack on its victims, else to the nearest
+/// ("was shot dead by police after he stabbed two passers-by": the death is
+/// the shooting's).
+pub(super) fn caused(run: &[Event], keep: impl Fn(&Event) -> bool) -> Vec<(usize, usize)> {
+    let harm = |t: &str| t == "Life:Die" || t == "Life:Injure";
+    let attacks: Vec<usize> = (0..run.len())
+        .filter(|&i| run[i].event_type == "Conflict:Attack" && keep(&run[i]))
+        .collect();
+    (0..run.len())
+        .filter(|&j| harm(&run[j].event_type) && keep(&run[j]))
+        .flat_map(|j| causes(run, &attacks, j).into_iter().map(move |i| (i, j)))
+        .collect()
+}
+
+/// The attacks of a sentence that caused its death or injury event `j`
+/// (see [`caused`]).
+fn causes(run: &[Event], attacks: &[usize], j: usize) -> Vec<usize> {
+    if attacks.len() <= 1 {
+        return attacks.to_vec();
+    }
+    let heads = |e: &Event, role: &str| -> Vec<Span> {
+        e.arguments
+            .iter()
+            .filter(|a| a.role == role)
+            .filter_map(|a| a.head)
+            .collect()
+    };
+    let victims = heads(&run[j], "Victim");
+    let on_victims: Vec<usize> = attacks
+        .iter()
+        .copied()
+        .filter(|&i| heads(&run[i], "Target").iter().any(|t| victims.contains(t)))
+        .collect();
+    if !on_victims.is_empty() {
+        return on_victims;
+    }
+    let at = run[j].trigger.start;
+    let nearest = attacks
+        .iter()
+        .copied()
+        .min_by_key(|&i| run[i].trigger.start.abs_diff(at));
+    nearest.into_iter().collect()
 }

@@ -235,41 +235,31 @@ impl SyntaxEvents {
 }
 
 /// Within one sentence, an asserted Attack and the asserted Die and Injure
-/// events give each other the `Place` and `Time` the other lacks.
-fn share_setting(run: &mut [Event]) {
-    let harm = |t: &str| t == "Life:Die" || t == "Life:Injure";
-    let is_attack = |e: &Event| e.event_type == "Conflict:Attack" && e.modality.is_asserted();
-    let is_harm = |e: &Event| harm(&e.event_type) && e.modality.is_asserted();
-    if !run.iter().any(is_attack) || !run.iter().any(is_harm) {
-        return;
-    }
+/// events it caused ([`coref::caused`]) give each other the `Place` and
+/// `Time` the other lacks: all of those of the first that has the role ("at
+/// a checkpoint near Tal Afar" is two places of one setting).
+fn share_setting(run: &mut [Event], pairs: &[(usize, usize)]) {
     for role in ["Place", "Time"] {
-        // All of the first event's that has the role: "at a checkpoint near
-        // Tal Afar" is two places of one setting.
-        let from = |pick: &dyn Fn(&Event) -> bool| -> Vec<Argument> {
-            run.iter()
-                .filter(|e| pick(e))
-                .map(|e| {
-                    e.arguments
-                        .iter()
-                        .filter(|a| a.role == role)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                })
-                .find(|v| !v.is_empty())
-                .unwrap_or_default()
+        let of = |e: &Event| -> Vec<Argument> {
+            e.arguments
+                .iter()
+                .filter(|a| a.role == role)
+                .cloned()
+                .collect()
         };
-        let (attack_args, harm_args) = (from(&is_attack), from(&is_harm));
-        for e in run.iter_mut() {
-            let given = if is_attack(e) {
-                &harm_args
-            } else if is_harm(e) {
-                &attack_args
-            } else {
-                continue;
-            };
-            if !e.arguments.iter().any(|x| x.role == role) {
-                e.arguments.extend(given.iter().cloned());
+        let mut given: Vec<(usize, Vec<Argument>)> = Vec::new();
+        for k in 0..run.len() {
+            let partners = pairs
+                .iter()
+                .filter_map(|&(i, j)| (i == k).then_some(j).or((j == k).then_some(i)));
+            let first = partners.map(|p| of(&run[p])).find(|v| !v.is_empty());
+            if let Some(args) = first {
+                given.push((k, args));
+            }
+        }
+        for (k, args) in given {
+            if !run[k].arguments.iter().any(|x| x.role == role) {
+                run[k].arguments.extend(args);
             }
         }
     }
@@ -291,14 +281,18 @@ struct Mention {
 /// sentence's events are one run of them.
 fn carry_casualties(events: &mut [Event]) {
     for run in events.chunk_by_mut(|a, b| a.sentence == b.sentence) {
-        share_setting(run);
-        let of = |t: &str| {
-            run.iter()
-                .find(|e| e.event_type == t && e.modality.is_asserted())
-                .map(|e| (e.killed.or(e.injured), e.casualties_at_least))
-        };
-        let (died, hurt) = (of("Life:Die"), of("Life:Injure"));
-        for a in run.iter_mut().filter(|e| e.event_type == "Conflict:Attack") {
+        let pairs = coref::caused(run, |e| e.modality.is_asserted());
+        share_setting(run, &pairs);
+        for i in 0..run.len() {
+            let of = |t: &str| {
+                pairs
+                    .iter()
+                    .filter(|&&(a, h)| a == i && run[h].event_type == t)
+                    .map(|&(_, h)| (run[h].killed.or(run[h].injured), run[h].casualties_at_least))
+                    .next()
+            };
+            let (died, hurt) = (of("Life:Die"), of("Life:Injure"));
+            let a = &mut run[i];
             if let Some((Some(n), least)) = died {
                 a.killed = a.killed.or(Some(n));
                 a.casualties_at_least |= least;

@@ -6,7 +6,9 @@
 //! the word is attached to it by `rel`; `*` matches any relation. Filters in
 //! brackets narrow the words a step reaches, `|` between alternatives and `;`
 //! between filters: `obl[case=in|near|at]`, `<obj[lemma=launch|carry]`,
-//! `nmod[case=on;upos=NOUN|PROPN]`, `obj[class=people|vehicle]` (a noun
+//! `nmod[case=on;upos=NOUN|PROPN]` (`lemma=` also takes the word's own form,
+//! as triggers do: a parser may guess "shell" for "shelling"),
+//! `obj[class=people|vehicle]` (a noun
 //! class of the rule file: its words as lemmas), `compound[ner=PER|ORG|O]`
 //! (the NER label of the word's entity mention, `O` for none),
 //! `compound[shape=upper]` (a word of capitals: "US", "NATO"). Down steps see the implicit dependents of
@@ -162,7 +164,11 @@ impl Step {
     }
 
     fn accepts(&self, g: &Graph, n: usize) -> bool {
-        (self.lemma.is_empty() || self.lemma.iter().any(|l| l == g.lemma(n)))
+        (self.lemma.is_empty()
+            || self
+                .lemma
+                .iter()
+                .any(|l| l == g.lemma(n) || l.eq_ignore_ascii_case(g.form(n))))
             && (self.upos.is_empty() || self.upos.iter().any(|u| u == g.upos(n)))
             && (self.case.is_empty() || g.cases(n).iter().any(|c| self.case.iter().any(|x| x == c)))
             && (!self.upper || is_upper(g.form(n)))

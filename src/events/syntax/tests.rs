@@ -324,3 +324,23 @@ fn the_trigger_is_no_part_of_its_victims_phrase() {
     );
     assert_eq!(e.killed, Some(9));
 }
+
+#[test]
+fn a_death_belongs_to_the_attack_on_its_victim_not_to_every_attack_of_the_sentence() {
+    let d = doc(&[
+        "The suspect was shot dead by police after he stabbed two passers-by in central Marsk.",
+    ]);
+    let die = event(&d, "Life:Die", 0);
+    let (shot, stabbed) = (
+        event(&d, "Conflict:Attack", 0),
+        event(&d, "Conflict:Attack", 1),
+    );
+    assert_eq!(d.slice(shot.trigger), "shot");
+    assert_eq!(d.slice(stabbed.trigger), "stabbed");
+    assert_eq!(shot.killed, Some(1));
+    assert_eq!(stabbed.killed, None);
+    assert!(die.linked.contains(&shot.doc_event.unwrap()));
+    assert!(!die.linked.contains(&stabbed.doc_event.unwrap()));
+    // The stabbing's place is not the shooting's.
+    assert!(!args(&d, die).iter().any(|(r, _)| r == "Place"));
+}
