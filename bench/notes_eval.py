@@ -11,6 +11,9 @@ data/notes/round2.jsonl: 12 more notes written on 2026-12-01, scored once
 unseen (syntax engine: type 11/12, killed 10/10, attacker 8/9, place 4/12;
 window engine: 9/12, 0/10, 3/9, 6/12), then developed on: the place rules
 were mended on their misses (`bench/notes_eval.py data/notes/round2.jsonl`).
+data/notes/round3.jsonl: 12 more, written later on 2026-12-01 and scored once
+unseen (syntax engine: type 10/12, killed 6/8, attacker 7/9, place 5/12;
+window engine: 6/12, 2/8, 3/9, 4/12), then developed on.
 
 Usage: bench/notes_eval.py [NOTES.jsonl]   (after `make build`)
 Per engine: the share of notes whose event type is found, whose killed
