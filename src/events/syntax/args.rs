@@ -48,7 +48,10 @@ pub fn fill(
                     // reached by two paths are one participant.
                     // A run stops short of a word another role took ("US
                     // drone strike": attacker US, instrument drone).
-                    let mut argument = argument(g, &role.name, head, t);
+                    let taken: Vec<usize> = std::iter::once(t)
+                        .chain(out.iter().map(|f| f.head))
+                        .collect();
+                    let mut argument = argument(g, &role.name, head, &taken);
                     if let Some(first) = compound_run_start(g, role, head, classes) {
                         let start = phrase::noun_phrase(g, first).start;
                         let run = Span::new(start, argument.span.end);
@@ -62,7 +65,7 @@ pub fn fill(
                     out.push(Filled { argument, head });
                     if role.name == "Place" {
                         for p in named_within(g, head) {
-                            let named = self::argument(g, &role.name, p, t);
+                            let named = self::argument(g, &role.name, p, &[t]);
                             if !out.iter().any(|f| f.argument.span.overlaps(&named.span)) {
                                 out.push(Filled {
                                     argument: named,
@@ -263,10 +266,10 @@ pub fn allows(
 
 /// The argument headed by `head`: its noun phrase, and for a pronoun the
 /// entity it refers to when clear.
-fn argument(g: &Graph, role: &str, head: usize, t: usize) -> Argument {
+fn argument(g: &Graph, role: &str, head: usize, skip: &[usize]) -> Argument {
     Argument {
         role: role.to_string(),
-        span: phrase::argument_phrase(g, head, t),
+        span: phrase::argument_phrase(g, head, skip),
         canonical: None,
         value: None,
         head: Some(g.span(head)),

@@ -34,6 +34,11 @@ pub struct ModalityWords {
     /// ("threaten", "want", "vow", "fear", "threat").
     #[serde(default)]
     pub hypothetical_heads: Vec<String>,
+    /// Verbs of denial whose clausal complement the source says did not
+    /// happen ("denied that its forces had shelled the village", "denied
+    /// carrying out the attack").
+    #[serde(default)]
+    pub denial_heads: Vec<String>,
     /// Subordinators of a condition ("if", "unless").
     #[serde(default)]
     pub conditions: Vec<String>,
@@ -92,11 +97,18 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
             return Modality::Future;
         }
     }
-    // The event as the complement of a verb of planning or threatening.
+    // The event as the complement of a verb of planning, threatening or
+    // denial; through its support verb ("vowed to carry out attacks",
+    // "denied carrying out the attack").
+    let anchor = if support { v } else { t };
     let governor = g
-        .head(t)
-        .filter(|_| matches!(g.rel(t), "xcomp" | "obj" | "nmod" | "ccomp" | "acl"));
+        .head(anchor)
+        .filter(|_| matches!(g.rel(anchor), "xcomp" | "obj" | "nmod" | "ccomp" | "acl"));
     if let Some(h) = governor {
+        let clausal = matches!(g.rel(anchor), "ccomp" | "xcomp");
+        if clausal && words.denial_heads.iter().any(|l| l == g.lemma(h)) {
+            return Modality::Negated;
+        }
         if words.future_heads.iter().any(|l| l == g.lemma(h)) {
             return Modality::Future;
         }

@@ -30,17 +30,19 @@ const INSIDE: [&str; 11] = [
 /// The noun phrase headed by word `head`, as a span of the document; it
 /// also covers the whole entity mention the head lies in.
 pub fn noun_phrase(g: &Graph, head: usize) -> Span {
-    phrase_without(g, head, None)
+    phrase_without(g, head, &[])
 }
 
-/// The noun phrase of `head` without the trigger `t` and its dependents
-/// when they modify it: "left nine people dead" has the victims "nine
-/// people", not "nine people dead".
-pub fn argument_phrase(g: &Graph, head: usize, t: usize) -> Span {
-    phrase_without(g, head, Some(t))
+/// The noun phrase of `head` without the words in `skip` and their
+/// dependents: the trigger ("left nine people dead" has the victims "nine
+/// people", not "nine people dead") and the heads of the event's other
+/// arguments ("Israeli warplanes struck": attacker "Israeli", instrument
+/// "warplanes").
+pub fn argument_phrase(g: &Graph, head: usize, skip: &[usize]) -> Span {
+    phrase_without(g, head, skip)
 }
 
-fn phrase_without(g: &Graph, head: usize, skip: Option<usize>) -> Span {
+fn phrase_without(g: &Graph, head: usize, skip: &[usize]) -> Span {
     let mut inside = vec![false; g.len()];
     collect(g, head, true, skip, &mut inside);
     // The phrase is contiguous: the run of included words around the head.
@@ -66,10 +68,10 @@ fn phrase_without(g: &Graph, head: usize, skip: Option<usize>) -> Span {
     span
 }
 
-fn collect(g: &Graph, w: usize, top: bool, skip: Option<usize>, inside: &mut [bool]) {
+fn collect(g: &Graph, w: usize, top: bool, skip: &[usize], inside: &mut [bool]) {
     inside[w] = true;
     for &c in g.children(w) {
-        if Some(c) == skip {
+        if skip.contains(&c) {
             continue;
         }
         let rel = g.rel(c);
