@@ -320,6 +320,7 @@ impl Segmenter {
     /// Sentences of one block.
     pub fn sentences(&self, text: &str, block: Span) -> Vec<Sentence> {
         let words = self.words(text, block);
+        let dateline = dateline_end(text, &words);
         let mut sentences = Vec::new();
         let mut current: Vec<Token> = Vec::new();
         for (i, w) in words.iter().enumerate() {
@@ -328,29 +329,32 @@ impl Segmenter {
             let next = words.get(i + 1).map(|n| &text[n.start..n.end]);
             let Some(next) = next else { break };
             let next_first = next.chars().next().unwrap_or(' ');
-            let ends = match word {
-                "." | "!" | "?" | "..." | "…" => {
-                    next_first.is_uppercase() || next_first.is_numeric() || is_opening(next_first)
-                }
-                // A closing quote or bracket after the final stop belongs to
-                // the sentence it closes.
-                _ if is_closing(word.chars().next().unwrap_or(' '))
-                    && word.chars().count() == 1
-                    && current.len() >= 2 =>
-                {
-                    let prev = &text[current[current.len() - 2].span.start
-                        ..current[current.len() - 2].span.end];
-                    matches!(prev, "." | "!" | "?")
-                        && (next_first.is_uppercase() || is_opening(next_first))
-                }
-                _ if word.ends_with('.') && word.len() > 1 => {
-                    match self.abbreviations.classify(word) {
-                        Some(AbbrevKind::Any) => OPENERS.contains(&next),
-                        _ => false,
+            let ends = Some(i) == dateline
+                || match word {
+                    "." | "!" | "?" | "..." | "…" => {
+                        next_first.is_uppercase()
+                            || next_first.is_numeric()
+                            || is_opening(next_first)
                     }
-                }
-                _ => false,
-            };
+                    // A closing quote or bracket after the final stop belongs to
+                    // the sentence it closes.
+                    _ if is_closing(word.chars().next().unwrap_or(' '))
+                        && word.chars().count() == 1
+                        && current.len() >= 2 =>
+                    {
+                        let prev = &text[current[current.len() - 2].span.start
+                            ..current[current.len() - 2].span.end];
+                        matches!(prev, "." | "!" | "?")
+                            && (next_first.is_uppercase() || is_opening(next_first))
+                    }
+                    _ if word.ends_with('.') && word.len() > 1 => {
+                        match self.abbreviations.classify(word) {
+                            Some(AbbrevKind::Any) => OPENERS.contains(&next),
+                            _ => false,
+                        }
+                    }
+                    _ => false,
+                };
             // A closing quote right after the stop stays in this sentence.
             let next_closes = next.chars().count() == 1
                 && matches!(next_first, '"' | '”' | '’' | ')' | '\'')
@@ -364,6 +368,33 @@ impl Segmenter {
         }
         sentences
     }
+}
+
+/// Words a wire dateline may run to before its dash ("NEW YORK, March 3
+/// (Reuters) -").
+const DATELINE_WORDS: usize = 14;
+
+/// The index of the dash that ends a wire dateline at the start of a block
+/// ("DORVA, March 3 (Wire) - A suicide bomber..."): a place in capitals, a
+/// comma or bracket, then a dash before the story. The dateline is a
+/// sentence of its own, so that the parser does not take the place for the
+/// subject of the story's first clause.
+fn dateline_end(text: &str, words: &[Span]) -> Option<usize> {
+    let word = |i: usize| &text[words[i].start..words[i].end];
+    let capitals = |w: &str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+    };
+    let place = (0..words.len()).take_while(|&i| capitals(word(i))).count();
+    if place == 0 || place >= words.len() || !matches!(word(place), "," | "(") {
+        return None;
+    }
+    let dash = (place + 1..words.len().min(place + DATELINE_WORDS))
+        .find(|&i| matches!(word(i), "-" | "--" | "—" | "–" | "―"))?;
+    let next = words.get(dash + 1).map(|_| word(dash + 1))?;
+    next.chars()
+        .next()
+        .is_some_and(char::is_uppercase)
+        .then_some(dash)
 }
 
 fn finish(tokens: Vec<Token>) -> Sentence {
@@ -432,6 +463,30 @@ mod tests {
         assert_eq!(
             words("the 3 January U .S. drone"),
             vec!["the", "3", "January", "U .S.", "drone"]
+        );
+    }
+
+    #[test]
+    fn a_wire_dateline_is_a_sentence_of_its_own() {
+        assert_eq!(
+            sentences("DORVA, March 3 (Wire) - A suicide bomber blew himself up on Sunday."),
+            vec![
+                "DORVA, March 3 (Wire) -",
+                "A suicide bomber blew himself up on Sunday."
+            ]
+        );
+        assert_eq!(
+            sentences("NEW YORK (AP) — Police arrested two men."),
+            vec!["NEW YORK (AP) —", "Police arrested two men."]
+        );
+        // Capitals alone, or a dash later in an ordinary sentence, are no dateline.
+        assert_eq!(
+            sentences("NATO said on Monday - as expected - that talks would go on.").len(),
+            1
+        );
+        assert_eq!(
+            sentences("UN, EU and AU envoys met in Addis Ababa.").len(),
+            1
         );
     }
 

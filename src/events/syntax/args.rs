@@ -161,10 +161,19 @@ fn named_within(g: &Graph, head: usize) -> Vec<usize> {
             || g.deps(w, "compound")
                 .any(|c| g.entity(c).is_some_and(|e| e.label == "LOC"))
     };
+    // "In a market in the northern town of Dorva": through the common noun
+    // to the name it is "of".
+    let named = |w: usize| -> Option<usize> {
+        if is_place_name(w) {
+            return Some(w);
+        }
+        g.deps(w, "nmod")
+            .find(|&c| g.cases(c).contains(&"of") && is_place_name(c))
+    };
     g.deps(head, "nmod")
         .filter(|&c| g.cases(c).iter().any(|k| AROUND.contains(k)))
         .flat_map(|c| g.conjuncts(c))
-        .filter(|&w| is_place_name(w))
+        .filter_map(named)
         .collect()
 }
 

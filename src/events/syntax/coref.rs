@@ -17,6 +17,8 @@ pub(super) struct Facts {
     /// (role, lowercased head text, whether it is specific: a name).
     args: Vec<(String, String, bool)>,
     date: Option<String>,
+    /// (killed, injured), and whether they are lower bounds ("at least 12").
+    counts: (Option<u64>, Option<u64>, bool),
 }
 
 /// Roles whose fillers must agree for two mentions to be one event.
@@ -73,12 +75,33 @@ pub(super) fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<
         event_type: e.event_type.clone(),
         args,
         date,
+        counts: (e.killed, e.injured, e.casualties_at_least),
     }
 }
 
+/// Whether two casualty counts cannot be of one event: two exact counts that
+/// differ, or an exact count below the other's lower bound ("killed 12" and
+/// "killing two officers" are two events; "at least 12" and "15" may be one).
+/// A count of one is no evidence: a report often names one victim of a strike
+/// first ("killed a top Iranian general") and all of them later.
+fn counts_differ(a: &Facts, b: &Facts) -> bool {
+    let fits = |x: u64, x_least: bool, y: u64, y_least: bool| match (x_least, y_least) {
+        (false, false) => x == y,
+        (true, false) => y >= x,
+        (false, true) => x >= y,
+        (true, true) => true,
+    };
+    let ((ka, ia, la), (kb, ib, lb)) = (a.counts, b.counts);
+    let differ = |x: Option<u64>, y: Option<u64>| match (x, y) {
+        (Some(x), Some(y)) if x > 1 && y > 1 => !fits(x, la, y, lb),
+        _ => false,
+    };
+    differ(ka, kb) || differ(ia, ib)
+}
+
 /// Whether two mentions say different things about the same role: both
-/// name a participant of the role and no name is shared, or both are dated
-/// differently.
+/// name a participant of the role and no name is shared, both are dated
+/// differently, or their casualty counts cannot be the same.
 fn conflict(a: &Facts, b: &Facts) -> bool {
     conflict_beside(a, b, None)
 }
@@ -89,6 +112,9 @@ pub(super) fn conflict_beside(a: &Facts, b: &Facts, skip: Option<&str>) -> bool 
         if x != y {
             return true;
         }
+    }
+    if counts_differ(a, b) {
+        return true;
     }
     IDENTIFYING
         .iter()

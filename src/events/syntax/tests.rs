@@ -344,3 +344,14 @@ fn a_death_belongs_to_the_attack_on_its_victim_not_to_every_attack_of_the_senten
     // The stabbing's place is not the shooting's.
     assert!(!args(&d, die).iter().any(|(r, _)| r == "Place"));
 }
+
+#[test]
+fn killings_in_one_town_with_different_tolls_are_two_events() {
+    let d = doc(&[
+        "A suicide bomber killed 12 people at a market in Dorva.",
+        "Separately, gunmen killed two officers at a police post in Dorva.",
+    ]);
+    let (first, second) = (event(&d, "Life:Die", 0), event(&d, "Life:Die", 1));
+    assert_eq!((first.killed, second.killed), (Some(12), Some(2)));
+    assert_ne!(first.doc_event, second.doc_event);
+}
