@@ -72,17 +72,80 @@ fn rules() -> &'static [Rule] {
     RULES.get_or_init(build_rules)
 }
 
+/// A rule before compilation: its pattern (without the case-insensitive
+/// flag), its priority (lower wins among overlapping matches of one length)
+/// and its handler.
+type Spec = (String, u8, Handler);
+
+/// The pattern pieces the rule families share (month names, numbers,
+/// weekdays, units...), built once so that every family spells them alike.
+struct Pieces {
+    month: String,
+    month_full: String,
+    num: String,
+    yw: String,
+    wd: &'static str,
+    day: &'static str,
+    year: &'static str,
+    unit: &'static str,
+    unit_sing: &'static str,
+    ord: &'static str,
+}
+
+impl Pieces {
+    fn new() -> Self {
+        Pieces {
+            month: month_re(),
+            month_full: month_full_re(),
+            num: number_re(),
+            yw: year_words_re(),
+            wd: WEEKDAY_RE,
+            day: DAY_RE,
+            year: YEAR_RE,
+            unit: UNIT_RE,
+            unit_sing: r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century)",
+            ord: r"(?:first|second|third|fourth|1st|2nd|3rd|4th)",
+        }
+    }
+}
+
+/// Compiles every rule, family by family. The order of the families, and of
+/// the rules within each, is the order rules are tried in; keep it when
+/// adding one, since ties between matches can depend on it.
 fn build_rules() -> Vec<Rule> {
-    let month = month_re();
-    let month_full = month_full_re();
-    let num = number_re();
-    let yw = year_words_re();
-    let (wd, day, year, unit) = (WEEKDAY_RE, DAY_RE, YEAR_RE, UNIT_RE);
-    let unit_sing =
-        r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century)";
-    let ord = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)";
-    let specs: Vec<(String, u8, Handler)> = vec![
-        // --- absolute dates -------------------------------------------------
+    let p = Pieces::new();
+    let families = [
+        calendar_dates(&p),
+        month_and_year_dates(&p),
+        decades_and_centuries(&p),
+        quarters_and_halves(&p),
+        relative_periods(&p),
+        clock_times(),
+        durations_and_sets(&p),
+        vague_references(),
+    ];
+    families
+        .into_iter()
+        .flatten()
+        .map(|(pat, prio, f)| Rule {
+            re: Regex::new(&format!("(?i){pat}")).expect("valid temporal pattern"),
+            prio,
+            f,
+        })
+        .collect()
+}
+
+/// Absolute calendar dates: "March 5, 2024", "5 March 2024", "March 5",
+/// "the 5th of March", ISO "2024-03-05" (with a clock time) and "3/5/2024".
+fn calendar_dates(p: &Pieces) -> Vec<Spec> {
+    let Pieces {
+        month,
+        wd,
+        day,
+        year,
+        ..
+    } = p;
+    vec![
         (
             format!(r"\b(?:(?P<wd>{wd}),?\s+)?(?P<m>{month})\s*(?P<d>{day})\b,?\s*(?P<y>{year})\b"),
             0,
@@ -113,6 +176,19 @@ fn build_rules() -> Vec<Rule> {
             0,
             h_iso,
         ),
+    ]
+}
+
+/// Months and years: "March 2024", "March last year", "the same period a
+/// year ago", "in the fiscal year", "last March", "2024", "fiscal 2024".
+fn month_and_year_dates(p: &Pieces) -> Vec<Spec> {
+    let Pieces {
+        month,
+        month_full,
+        year,
+        ..
+    } = p;
+    vec![
         (
             format!(r"\b(?P<m>{month})(?:\s+of)?,?\s+(?P<y>{year})\b"),
             1,
@@ -143,6 +219,14 @@ fn build_rules() -> Vec<Rule> {
             3,
             h_year,
         ),
+    ]
+}
+
+/// Decades, centuries and years in words: "the 1990s", "the eighties", "the
+/// 20th century", "nineteen ninety-nine", "two thousand and five".
+fn decades_and_centuries(p: &Pieces) -> Vec<Spec> {
+    let Pieces { yw, .. } = p;
+    vec![
         (
             r"\b(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?(?P<c>1[0-9]|20)(?P<d>\d)0'?s\b".into(),
             1,
@@ -163,14 +247,25 @@ fn build_rules() -> Vec<Rule> {
             1,
             h_spelled_year,
         ),
-        // --- quarters, halves, fiscal periods -------------------------------
+    ]
+}
+
+/// Quarters, halves and fiscal periods: "the third quarter of 2023", "the
+/// latest quarter", "Q3 2023", "the first half of this year", "year-ago".
+fn quarters_and_halves(p: &Pieces) -> Vec<Spec> {
+    let Pieces { year, ord, .. } = p;
+    vec![
         (
-            format!(r"\b(?:(?P<det>the|its|their|this\s+year's|last\s+year's|next\s+year's|the\s+year-(?:ago|earlier)|the\s+comparable(?:\s+year-ago)?|year-ago|year-earlier|the\s+(?P<y1>{year})|(?P<y2>{year}))\s+)?(?:(?:fiscal|calendar)[\s-]+)?(?P<ord>{ord})[\s-]+(?:fiscal[\s-]+)?quarter\b(?:\s+(?:of|in)\s+(?:fiscal\s+)?(?:(?P<y3>{year})|(?P<rel>this|last|next)\s+year))?"),
+            format!(
+                r"\b(?:(?P<det>the|its|their|this\s+year's|last\s+year's|next\s+year's|the\s+year-(?:ago|earlier)|the\s+comparable(?:\s+year-ago)?|year-ago|year-earlier|the\s+(?P<y1>{year})|(?P<y2>{year}))\s+)?(?:(?:fiscal|calendar)[\s-]+)?(?P<ord>{ord})[\s-]+(?:fiscal[\s-]+)?quarter\b(?:\s+(?:of|in)\s+(?:fiscal\s+)?(?:(?P<y3>{year})|(?P<rel>this|last|next)\s+year))?"
+            ),
             0,
             h_quarter_ord,
         ),
         (
-            format!(r"\b(?P<det>the\s+latest|the\s+current|the\s+most\s+recent|the\s+recent|the\s+just-(?:ended|completed)|the\s+past|the\s+last|the\s+previous|the\s+prior|the\s+comparable(?:\s+year-ago)?|the\s+year-ago|the\s+year-earlier|last\s+year's|this|last|next|the|the\s+(?P<y>{year})(?:\s+fiscal)?)\s+(?P<what>quarter|period)\b"),
+            format!(
+                r"\b(?P<det>the\s+latest|the\s+current|the\s+most\s+recent|the\s+recent|the\s+just-(?:ended|completed)|the\s+past|the\s+last|the\s+previous|the\s+prior|the\s+comparable(?:\s+year-ago)?|the\s+year-ago|the\s+year-earlier|last\s+year's|this|last|next|the|the\s+(?P<y>{year})(?:\s+fiscal)?)\s+(?P<what>quarter|period)\b"
+            ),
             1,
             h_quarter_generic,
         ),
@@ -180,16 +275,22 @@ fn build_rules() -> Vec<Rule> {
             h_quarter_q,
         ),
         (
-            format!(r"\bthe\s+(?P<ord>first|second|1st|2nd)\s+half\s+of\s+(?:(?:fiscal|the\s+fiscal)\s+)?(?:(?P<y>{year})|(?P<rel>this|last|next|the)\s+year)\b"),
+            format!(
+                r"\bthe\s+(?P<ord>first|second|1st|2nd)\s+half\s+of\s+(?:(?:fiscal|the\s+fiscal)\s+)?(?:(?P<y>{year})|(?P<rel>this|last|next|the)\s+year)\b"
+            ),
             0,
             h_half,
         ),
-        (
-            r"\byear[-\s](?P<w>ago|earlier)\b".into(),
-            2,
-            h_year_ago_adj,
-        ),
-        // --- relative periods --------------------------------------------------
+        (r"\byear[-\s](?P<w>ago|earlier)\b".into(), 2, h_year_ago_adj),
+    ]
+}
+
+/// Periods relative to the anchor: "last week", "this weekend", "the end of
+/// the month", "year-end", "yesterday", "on Friday", "last summer",
+/// "Christmas".
+fn relative_periods(p: &Pieces) -> Vec<Spec> {
+    let Pieces { wd, year, .. } = p;
+    vec![
         (
             r"\b(?P<rel>last|this|next|this\s+past|this\s+coming|the\s+coming|the\s+current|the\s+present)\s+(?P<u>week|month|year|decade|century|quarter)\b".into(),
             1,
@@ -235,7 +336,12 @@ fn build_rules() -> Vec<Rule> {
             1,
             h_holiday,
         ),
-        // --- clock times ----------------------------------------------------------
+    ]
+}
+
+/// Clock times: "3 p.m. EST", "15:30", "noon".
+fn clock_times() -> Vec<Spec> {
+    vec![
         (
             r"\b(?:at\s+)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<mi>[0-5]\d))?\s*(?P<ap>a\.m\.?|p\.m\.?|am\b|pm\b)(?:\s+(?-i:(?P<tz>[ECMP][SD]T|GMT|UTC|ET)\b))?".into(),
             1,
@@ -251,7 +357,22 @@ fn build_rules() -> Vec<Rule> {
             2,
             h_noon,
         ),
-        // --- durations and sets ------------------------------------------------
+    ]
+}
+
+/// Durations and sets: "three days", "two weeks ago", "a 10-year", "in
+/// recent years", "the past month", "every Monday", "twice a year", "on
+/// Mondays".
+fn durations_and_sets(p: &Pieces) -> Vec<Spec> {
+    let Pieces {
+        num,
+        unit,
+        unit_sing,
+        wd,
+        month_full,
+        ..
+    } = p;
+    vec![
         (
             format!(r"\b(?P<pre>(?:(?:nearly|more\s+than|less\s+than|fewer\s+than|no\s+more\s+than|no\s+less\s+than|at\s+least|at\s+most|up\s+to)\s+)?(?:(?:the|its|their)\s+)?(?:(?P<rel>past|last|next|first|coming|previous|following|latest|final|remaining|ensuing|preceding|initial|other|year-earlier|year-ago)\s+)?)(?P<n>{num})(?P<half>\s+and\s+a\s+half)?(?:\s+(?:to|or)\s+(?P<n2>{num}))?(?:\s+or\s+so)?\s+(?:(?:more|additional|full|straight|consecutive|long|trading|business|working|calendar|successive|extra)\s+)?(?P<u>{unit})\b(?P<half2>\s+and\s+a\s+half)?(?:\s+or\s+so)?(?P<dir>\s+(?:ago|earlier|later|before|after|from\s+now|hence|back))?"),
             2,
@@ -282,21 +403,18 @@ fn build_rules() -> Vec<Rule> {
             2,
             h_weekday_set,
         ),
-        // --- vague references ------------------------------------------------------
+    ]
+}
+
+/// Vague references: "now", "recently", "the near future".
+fn vague_references() -> Vec<Spec> {
+    vec![
         (
             r"\b(?P<w>now|currently|these\s+days|nowadays|at\s+present|recently|more\s+recently|most\s+recently|the\s+past|the\s+future|the\s+near\s+future|the\s+distant\s+future|the\s+near\s+term|the\s+short\s+term|a\s+later\s+date)\b".into(),
             3,
             h_refs,
         ),
-    ];
-    specs
-        .into_iter()
-        .map(|(pat, prio, f)| Rule {
-            re: Regex::new(&format!("(?i){pat}")).expect("valid temporal pattern"),
-            prio,
-            f,
-        })
-        .collect()
+    ]
 }
 
 // ---------------------------------------------------------------------------
