@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
-use regex::{Captures, Regex};
+use regex::{Captures, Match, Regex};
 
 use super::lexicon::{
     month_full_re, month_number, month_re, number_re, parse_number, small_number_word,
@@ -1444,58 +1444,74 @@ fn is_age(text: &str, end: usize) -> bool {
     starts_with_ignore_case(after, "old") || starts_with_ignore_case(after, "of age")
 }
 
-fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
-    let whole = c.get(0)?;
-    let um = c.name("u")?;
-    let unit = Unit::parse(um.as_str())?;
-    let nm = c.name("n")?;
-    let n_raw = lower(c, "n");
-    let mut n = parse_number(&n_raw)?;
-    let plural = um.as_str().to_ascii_lowercase().ends_with('s');
-    let one_word = matches!(n_raw.as_str(), "a" | "an" | "one");
-    // "a second term", "a quarter of", "three quarters of the vote".
-    if unit == Unit::Second && !plural && one_word {
-        return None;
+/// What `h_duration` reads off its match before deciding anything: the
+/// number and the unit, and how they were written.
+struct DurationMatch<'t> {
+    whole: Match<'t>,
+    /// The number as written ("three", "a", "12").
+    nm: Match<'t>,
+    /// The unit as written ("days", "year").
+    um: Match<'t>,
+    unit: Unit,
+    n_raw: String,
+    /// The count; None for vague ones ("some", "several").
+    n: Option<f64>,
+    plural: bool,
+    /// "a", "an" or "one": a single unit in words.
+    one_word: bool,
+}
+
+impl<'t> DurationMatch<'t> {
+    /// None when the unit or the number does not parse.
+    fn read(c: &Captures<'t>) -> Option<Self> {
+        let whole = c.get(0)?;
+        let um = c.name("u")?;
+        let unit = Unit::parse(um.as_str())?;
+        let nm = c.name("n")?;
+        let n_raw = lower(c, "n");
+        let n = parse_number(&n_raw)?;
+        let plural = um.as_str().to_ascii_lowercase().ends_with('s');
+        let one_word = matches!(n_raw.as_str(), "a" | "an" | "one");
+        Some(DurationMatch {
+            whole,
+            nm,
+            um,
+            unit,
+            n_raw,
+            n,
+            plural,
+            one_word,
+        })
     }
-    if unit == Unit::Quarter
-        && (one_word || (n.is_some() && ctx.text[um.end()..].trim_start().starts_with("of ")))
-    {
-        return None;
+
+    /// Number-and-unit phrases that are no time at all: "a second term", "a
+    /// quarter of", titles ("60 Minutes"), "some day", ages.
+    fn not_a_time(&self, ctx: &Ctx) -> bool {
+        let (unit, um) = (self.unit, self.um);
+        // "a second term", "a quarter of", "three quarters of the vote".
+        (unit == Unit::Second && !self.plural && self.one_word)
+            || (unit == Unit::Quarter
+                && (self.one_word
+                    || (self.n.is_some() && ctx.text[um.end()..].trim_start().starts_with("of "))))
+            // "60 Minutes", "Two Days in May": titles.
+            || capitalised(ctx.text, um.start())
+            || (self.n_raw == "some" && !self.plural)
+            || is_age(ctx.text, um.end())
     }
-    // "60 Minutes", "Two Days in May": titles.
-    if capitalised(ctx.text, um.start()) {
-        return None;
-    }
-    if n_raw == "some" && !plural {
-        return None;
-    }
-    if is_age(ctx.text, um.end()) {
-        return None;
-    }
-    if c.name("half").is_some() || c.name("half2").is_some() {
-        n = n.map(|v| v + 0.5);
-    }
-    let mut pre = lower(c, "pre");
-    let mut start = whole.start();
-    // "over the past 12 months": the preposition-like modifier stays out.
-    if let Some(p) = c.name("pre") {
-        let ps = p.as_str().to_ascii_lowercase();
-        for det in ["the ", "its ", "their "] {
-            if let Some(i) = ps.find(det) {
-                if i > 0 {
-                    start = p.start() + i;
-                    pre = ps[i..].to_string();
-                }
-                break;
-            }
+
+    /// "will one day be": "one day" with nothing around it that makes it a
+    /// length ("for one day", "one day later") is an indefinite time.
+    fn is_indefinite_one_day(&self, ctx: &Ctx, pre: &str, dir: &str) -> bool {
+        if !(self.n_raw == "one"
+            && self.unit == Unit::Day
+            && !self.plural
+            && pre.is_empty()
+            && dir.is_empty())
+        {
+            return false;
         }
-    }
-    let dir = lower(c, "dir");
-    let dir_m = c.name("dir");
-    // "will one day be": an indefinite time, not a length.
-    if n_raw == "one" && unit == Unit::Day && !plural && pre.is_empty() && dir.is_empty() {
-        let pw = prev_word(ctx.text, nm.start());
-        let nw = next_word(ctx.text, um.end()).to_ascii_lowercase();
+        let pw = prev_word(ctx.text, self.nm.start());
+        let nw = next_word(ctx.text, self.um.end()).to_ascii_lowercase();
         let length = matches!(
             pw.as_str(),
             "for"
@@ -1523,60 +1539,119 @@ fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
             nw.as_str(),
             "after" | "before" | "later" | "earlier" | "of" | "and"
         );
-        if !length {
-            let v = match lean(ctx, whole.start(), whole.end()) {
-                Lean::Future => "FUTURE_REF",
-                Lean::Past => "PAST_REF",
-            };
-            return date(c, v);
+        !length
+    }
+
+    /// "$5 a year", "four flights a week": a rate, which TimeBank leaves out.
+    fn is_rate(&self, ctx: &Ctx, pre: &str, dir: &str) -> bool {
+        self.one_word
+            && self.n_raw != "one"
+            && pre.is_empty()
+            && dir.is_empty()
+            && quantity_before(ctx.text, self.nm.start())
+    }
+}
+
+/// Where a duration's extent starts, and its modifier as kept in the extent:
+/// "over the past 12 months" starts at "the", the preposition-like modifier
+/// ("over", "more than") stays out.
+fn duration_start(c: &Captures, whole_start: usize) -> (usize, String) {
+    let mut pre = lower(c, "pre");
+    let mut start = whole_start;
+    if let Some(p) = c.name("pre") {
+        let ps = p.as_str().to_ascii_lowercase();
+        for det in ["the ", "its ", "their "] {
+            if let Some(i) = ps.find(det) {
+                if i > 0 {
+                    start = p.start() + i;
+                    pre = ps[i..].to_string();
+                }
+                break;
+            }
         }
     }
-    // "$5 a year", "four flights a week": a rate, which TimeBank leaves out.
-    if one_word
-        && n_raw != "one"
-        && pre.is_empty()
-        && dir.is_empty()
-        && quantity_before(ctx.text, nm.start())
-    {
+    (start, pre)
+}
+
+/// The point "N units ago" names; "a year ago" in a quarterly report is the
+/// year-ago quarter.
+fn past_point(ctx: &Ctx, n: Option<f64>, unit: Unit) -> String {
+    match n {
+        None => "PAST_REF".to_string(),
+        Some(k) if unit == Unit::Year && k == 1.0 && ctx.quarterly => match ctx.anchor {
+            Some(a) => {
+                let (py, pq) = previous_quarter(a);
+                format!("{:04}-Q{pq}", py - 1)
+            }
+            None => "XXXX-QX".into(),
+        },
+        Some(k) => offset_point(ctx.anchor, unit, -k),
+    }
+}
+
+/// Numbers with a unit: a length ("three days", "the past 12 months"), or a
+/// point counted from the anchor ("two weeks ago", "a month from now"), or
+/// nothing (ages, titles, rates, "a second term").
+fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
+    let mut m = DurationMatch::read(c)?;
+    if m.not_a_time(ctx) {
         return None;
     }
-    let vague_rel = matches!(lower(c, "rel").as_str(), "next" | "coming") && n.is_none();
-    let dir = if dir == "earlier" && unit != Unit::Year {
+    if c.name("half").is_some() || c.name("half2").is_some() {
+        m.n = m.n.map(|v| v + 0.5);
+    }
+    let (start, pre) = duration_start(c, m.whole.start());
+    let dir = lower(c, "dir");
+    if m.is_indefinite_one_day(ctx, &pre, &dir) {
+        let v = match lean(ctx, m.whole.start(), m.whole.end()) {
+            Lean::Future => "FUTURE_REF",
+            Lean::Past => "PAST_REF",
+        };
+        return date(c, v);
+    }
+    if m.is_rate(ctx, &pre, &dir) {
+        return None;
+    }
+    let vague_rel = matches!(lower(c, "rel").as_str(), "next" | "coming") && m.n.is_none();
+    let dir = if dir == "earlier" && m.unit != Unit::Year {
         // "a day earlier": a length of time before some event.
         "earlier-duration".to_string()
     } else {
         dir
     };
-    match dir.as_str() {
+    duration_cand(ctx, c, &m, start, &dir, vague_rel)
+}
+
+/// The candidate for a duration match that passed the checks: a point for
+/// "ago"/"from now" and the like, else a length whose extent leaves out a
+/// trailing "before"/"after"/"later".
+fn duration_cand(
+    ctx: &Ctx,
+    c: &Captures,
+    m: &DurationMatch,
+    start: usize,
+    dir: &str,
+    vague_rel: bool,
+) -> Option<Cand> {
+    match dir {
         "ago" | "earlier" | "back" => {
-            let v = match n {
-                None => "PAST_REF".to_string(),
-                Some(k) if unit == Unit::Year && k == 1.0 && ctx.quarterly => match ctx.anchor {
-                    Some(a) => {
-                        let (py, pq) = previous_quarter(a);
-                        format!("{:04}-Q{pq}", py - 1)
-                    }
-                    None => "XXXX-QX".into(),
-                },
-                Some(k) => offset_point(ctx.anchor, unit, -k),
-            };
-            let mut cd = date(c, v)?;
+            let mut cd = date(c, past_point(ctx, m.n, m.unit))?;
             cd.start = start;
             Some(cd)
         }
         "from now" | "hence" => {
-            let v = match n {
+            let v = match m.n {
                 None => "FUTURE_REF".to_string(),
-                Some(k) => offset_point(ctx.anchor, unit, k),
+                Some(k) => offset_point(ctx.anchor, m.unit, k),
             };
             let mut cd = date(c, v)?;
             cd.start = start;
             Some(cd)
         }
         _ => {
-            let mut cd = cand(c, TimexType::Duration, duration(n, unit))?;
+            let mut cd = cand(c, TimexType::Duration, duration(m.n, m.unit))?;
             cd.start = start;
-            if let Some(d) = dir_m {
+            if let Some(d) = c.name("dir") {
                 if dir != "earlier-duration" {
                     cd.end = d.start();
                 }
@@ -1584,7 +1659,6 @@ fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
             if vague_rel {
                 cd.ty = TimexType::Duration;
             }
-            let _ = whole;
             Some(cd)
         }
     }
