@@ -267,108 +267,159 @@ pub fn score(gold: &[Vec<String>], guess: &[Vec<String>]) -> Report {
     report
 }
 
-/// Trains, saving the best model (by dev F1) in `config.out`.
-pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
-    tch::manual_seed(config.seed as i64);
-    let mut rng = Rng(config.seed);
-    let train_file = ConllFile::read(&config.train)?;
-    let mut train_gold = train_file.gold(&config.train)?;
-    let dev_file = ConllFile::read(&config.dev)?;
-    let dev_gold = dev_file.gold(&config.dev)?;
-    let mut train_file = train_file;
-    if config.limit > 0 && config.limit < train_file.sentences.len() {
-        train_file.sentences.truncate(config.limit);
-        train_gold.truncate(config.limit);
+/// The files training reads: the training sentences (cut to `--limit`) and the
+/// dev file, each with its gold tags.
+struct TrainData {
+    train_file: ConllFile,
+    train_gold: Vec<Vec<String>>,
+    dev_file: ConllFile,
+    dev_gold: Vec<Vec<String>>,
+}
+
+impl TrainData {
+    /// Reads both files; an empty training set (after `--limit`) is an error,
+    /// not a model trained on nothing.
+    fn read(config: &TrainConfig) -> Result<TrainData> {
+        let train_file = ConllFile::read(&config.train)?;
+        let mut train_gold = train_file.gold(&config.train)?;
+        let dev_file = ConllFile::read(&config.dev)?;
+        let dev_gold = dev_file.gold(&config.dev)?;
+        let mut train_file = train_file;
+        if config.limit > 0 && config.limit < train_file.sentences.len() {
+            train_file.sentences.truncate(config.limit);
+            train_gold.truncate(config.limit);
+        }
+        if train_file.sentences.is_empty() {
+            return Err(Error::format(&config.train, None, "no sentences"));
+        }
+        Ok(TrainData {
+            train_file,
+            train_gold,
+            dev_file,
+            dev_gold,
+        })
     }
-    if train_file.sentences.is_empty() {
-        return Err(Error::format(&config.train, None, "no sentences"));
+}
+
+/// The learning rate at each step: linear warm-up to the peak over the first
+/// `warmup` share of all steps, then linear decay.
+struct Schedule {
+    peak: f64,
+    steps_per_epoch: usize,
+    total_steps: usize,
+    warmup_steps: usize,
+}
+
+impl Schedule {
+    fn new(config: &TrainConfig, examples: usize) -> Schedule {
+        let steps_per_epoch = examples.div_ceil(config.batch_size);
+        let total_steps = (steps_per_epoch * config.epochs).max(1);
+        let warmup_steps = ((total_steps as f64) * config.warmup).round() as usize;
+        Schedule {
+            peak: config.lr,
+            steps_per_epoch,
+            total_steps,
+            warmup_steps,
+        }
     }
-    let labels = label_set(&train_gold);
-    let model = TokenClassifier::from_base(
-        &config.base,
-        labels.clone(),
-        config.casing,
-        config.context,
-        device,
-    )?;
-    let encoder = Encoder::load(&config.base, model.max_positions)?;
-    let train_examples = examples(
-        &encoder,
-        &train_file,
-        &train_gold,
-        &labels,
-        config.context,
-        config.label_pieces,
-    )?;
-    let tagger = Tagger {
-        model,
-        encoder,
-        batch_pieces: if device.is_cuda() { 65_536 } else { 4_096 },
-        context: config.context,
-        decode: super::Decode::Viterbi,
-    };
-    let mut opt = nn::AdamW::default()
-        .wd(config.weight_decay)
-        .build(&tagger.model.vs, config.lr)
-        .map_err(Error::Torch)?;
-    let steps_per_epoch = train_examples.len().div_ceil(config.batch_size);
-    let total_steps = (steps_per_epoch * config.epochs).max(1);
-    let warmup_steps = ((total_steps as f64) * config.warmup).round() as usize;
-    let n_labels = labels.len() as i64;
-    let mut log = TrainLog {
-        config: config.clone(),
-        labels: labels.labels.clone(),
-        device: format!("{device:?}"),
-        threads: tch::get_num_threads(),
-        epochs: Vec::new(),
-        best_epoch: 0,
-        best_dev_f1: -1.0,
-    };
-    let mut step = 0usize;
-    let mut since_best = 0;
-    for epoch in 1..=config.epochs {
-        let started = Instant::now();
-        let bar = if config.quiet {
-            ProgressBar::hidden()
+
+    fn lr(&self, step: usize) -> f64 {
+        if step < self.warmup_steps {
+            self.peak * (step + 1) as f64 / self.warmup_steps as f64
         } else {
-            ProgressBar::new(steps_per_epoch as u64)
+            self.peak * (self.total_steps - step) as f64
+                / (self.total_steps - self.warmup_steps).max(1) as f64
+        }
+    }
+}
+
+/// What one epoch's pass over the training examples gave.
+struct EpochPass {
+    loss_sum: f64,
+    batches: usize,
+    /// Word pieces fed, padding included.
+    pieces: usize,
+}
+
+/// The model being trained and what updating it needs, set up once.
+struct Trainer<'a> {
+    config: &'a TrainConfig,
+    device: Device,
+    tagger: Tagger,
+    opt: nn::Optimizer,
+    examples: Vec<Example>,
+    schedule: Schedule,
+    n_labels: i64,
+    /// Orders the batches of every epoch.
+    rng: Rng,
+    /// Optimiser steps taken, over all epochs.
+    step: usize,
+}
+
+impl<'a> Trainer<'a> {
+    /// Loads the base encoder with new classification layers for `labels`,
+    /// turns the training sentences into examples, and builds the optimiser.
+    fn new(
+        config: &'a TrainConfig,
+        device: Device,
+        data: &TrainData,
+        labels: &LabelSet,
+        rng: Rng,
+    ) -> Result<Trainer<'a>> {
+        let model = TokenClassifier::from_base(
+            &config.base,
+            labels.clone(),
+            config.casing,
+            config.context,
+            device,
+        )?;
+        let encoder = Encoder::load(&config.base, model.max_positions)?;
+        let examples = examples(
+            &encoder,
+            &data.train_file,
+            &data.train_gold,
+            labels,
+            config.context,
+            config.label_pieces,
+        )?;
+        let tagger = Tagger {
+            model,
+            encoder,
+            batch_pieces: if device.is_cuda() { 65_536 } else { 4_096 },
+            context: config.context,
+            decode: super::Decode::Viterbi,
         };
-        bar.set_style(
-            ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} {msg} eta {eta}")
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
-        bar.set_prefix(format!("{epoch}/{}", config.epochs));
+        let opt = nn::AdamW::default()
+            .wd(config.weight_decay)
+            .build(&tagger.model.vs, config.lr)
+            .map_err(Error::Torch)?;
+        let schedule = Schedule::new(config, examples.len());
+        Ok(Trainer {
+            config,
+            device,
+            tagger,
+            opt,
+            examples,
+            schedule,
+            n_labels: labels.len() as i64,
+            rng,
+            step: 0,
+        })
+    }
+
+    /// One pass over the training examples in a fresh seeded order of
+    /// batches, with a progress bar (or, without a terminal, a line now and
+    /// then). `started` is when the epoch began, for the pieces/s rate.
+    fn run_epoch(&mut self, epoch: usize, started: Instant) -> EpochPass {
+        let steps_per_epoch = self.schedule.steps_per_epoch;
+        let bar = progress_bar(self.config, epoch, steps_per_epoch);
         let mut loss_sum = 0.0;
         let mut pieces = 0usize;
-        let order = batches(&train_examples, config.batch_size, &mut rng);
+        let order = batches(&self.examples, self.config.batch_size, &mut self.rng);
         for (b, batch) in order.iter().enumerate() {
-            let lr = if step < warmup_steps {
-                config.lr * (step + 1) as f64 / warmup_steps as f64
-            } else {
-                config.lr * (total_steps - step) as f64 / (total_steps - warmup_steps).max(1) as f64
-            };
-            opt.set_lr(lr);
-            let [ids, types, mask, targets] = tensors(
-                &train_examples,
-                batch,
-                tagger.encoder.pad,
-                config.casing,
-                device,
-            );
-            pieces += ids.numel();
-            let logits = tagger.model.forward_t(&ids, &mask, &types, true);
-            let loss = logits.view([-1, n_labels]).cross_entropy_loss::<Tensor>(
-                &targets.view([-1]),
-                None,
-                Reduction::Mean,
-                -100,
-                0.0,
-            );
-            opt.backward_step_clip_norm(&loss, 1.0);
-            let l = loss.double_value(&[]);
+            let (l, lr, batch_pieces) = self.train_step(batch);
             loss_sum += l;
-            step += 1;
+            pieces += batch_pieces;
             if b % 10 == 0 {
                 let rate = pieces as f64 / started.elapsed().as_secs_f64().max(1e-9);
                 let msg = format!(
@@ -378,7 +429,7 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
                     rate
                 );
                 // Without a terminal the bar is hidden: log a line now and then.
-                if !config.quiet && bar.is_hidden() && b % 100 == 0 {
+                if !self.config.quiet && bar.is_hidden() && b % 100 == 0 {
                     eprintln!("epoch {epoch} step {b}/{steps_per_epoch}: {msg}");
                 }
                 bar.set_message(msg);
@@ -386,19 +437,58 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
             bar.inc(1);
         }
         bar.finish_and_clear();
-        let train_secs = started.elapsed().as_secs_f64();
-        let guess = predict(&tagger, &dev_file)?;
-        let report = score(&dev_gold, &guess);
+        EpochPass {
+            loss_sum,
+            batches: order.len(),
+            pieces,
+        }
+    }
+
+    /// One optimiser step on one batch (clipped to gradient norm 1); returns
+    /// the batch's loss, the learning rate used and the word pieces fed.
+    fn train_step(&mut self, batch: &[usize]) -> (f64, f64, usize) {
+        let config = self.config;
+        let lr = self.schedule.lr(self.step);
+        self.opt.set_lr(lr);
+        let [ids, types, mask, targets] = tensors(
+            &self.examples,
+            batch,
+            self.tagger.encoder.pad,
+            config.casing,
+            self.device,
+        );
+        let pieces = ids.numel();
+        let logits = self.tagger.model.forward_t(&ids, &mask, &types, true);
+        let loss = logits
+            .view([-1, self.n_labels])
+            .cross_entropy_loss::<Tensor>(&targets.view([-1]), None, Reduction::Mean, -100, 0.0);
+        self.opt.backward_step_clip_norm(&loss, 1.0);
+        let l = loss.double_value(&[]);
+        self.step += 1;
+        (l, lr, pieces)
+    }
+
+    /// Scores the model on the dev file after an epoch of `train_secs`
+    /// seconds and reports the epoch unless quiet.
+    fn evaluate(
+        &self,
+        data: &TrainData,
+        epoch: usize,
+        pass: &EpochPass,
+        train_secs: f64,
+    ) -> Result<EpochLog> {
+        let guess = predict(&self.tagger, &data.dev_file)?;
+        let report = score(&data.dev_gold, &guess);
         let entry = EpochLog {
             epoch,
-            mean_loss: loss_sum / order.len().max(1) as f64,
+            mean_loss: pass.loss_sum / pass.batches.max(1) as f64,
             dev_precision: report.overall.precision(),
             dev_recall: report.overall.recall(),
             dev_f1: report.f1(),
             seconds: train_secs,
-            pieces_per_second: pieces as f64 / train_secs.max(1e-9),
+            pieces_per_second: pass.pieces as f64 / train_secs.max(1e-9),
         };
-        if !config.quiet {
+        if !self.config.quiet {
             eprintln!(
                 "epoch {epoch}: loss {:.4}, dev P {:.2} R {:.2} F1 {:.2}, {:.1} min",
                 entry.mean_loss,
@@ -408,21 +498,81 @@ pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
                 train_secs / 60.0
             );
         }
-        let improved = entry.dev_f1 > log.best_dev_f1;
+        Ok(entry)
+    }
+
+    /// Adds the epoch to the log and keeps the best model: saved when dev F1
+    /// improved. Returns whether to stop, after `patience` epochs in a row
+    /// without improvement.
+    fn record_epoch(
+        &self,
+        log: &mut TrainLog,
+        entry: EpochLog,
+        since_best: &mut usize,
+    ) -> Result<bool> {
+        let epoch = entry.epoch;
+        let dev_f1 = entry.dev_f1;
+        let improved = dev_f1 > log.best_dev_f1;
         log.epochs.push(entry);
         if improved {
-            log.best_dev_f1 = report.f1();
+            log.best_dev_f1 = dev_f1;
             log.best_epoch = epoch;
-            since_best = 0;
-            save(&tagger, &config.out, &log)?;
+            *since_best = 0;
+            save(&self.tagger, &self.config.out, log)?;
         } else {
-            since_best += 1;
-            if since_best >= config.patience {
-                if !config.quiet {
+            *since_best += 1;
+            if *since_best >= self.config.patience {
+                if !self.config.quiet {
                     eprintln!("no dev improvement for {since_best} epochs: stopping");
                 }
-                break;
+                return Ok(true);
             }
+        }
+        Ok(false)
+    }
+}
+
+/// The progress bar of one epoch; hidden with `--quiet`.
+fn progress_bar(config: &TrainConfig, epoch: usize, steps_per_epoch: usize) -> ProgressBar {
+    let bar = if config.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(steps_per_epoch as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} {msg} eta {eta}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(format!("{epoch}/{}", config.epochs));
+    bar
+}
+
+/// Trains, saving the best model (by dev F1) in `config.out`.
+pub fn train(config: TrainConfig, device: Device) -> Result<TrainLog> {
+    // The seed goes first: it fixes the initialisation of the new layers.
+    tch::manual_seed(config.seed as i64);
+    let rng = Rng(config.seed);
+    let data = TrainData::read(&config)?;
+    let labels = label_set(&data.train_gold);
+    let mut trainer = Trainer::new(&config, device, &data, &labels, rng)?;
+    let mut log = TrainLog {
+        config: config.clone(),
+        labels: labels.labels.clone(),
+        device: format!("{device:?}"),
+        threads: tch::get_num_threads(),
+        epochs: Vec::new(),
+        best_epoch: 0,
+        best_dev_f1: -1.0,
+    };
+    let mut since_best = 0;
+    for epoch in 1..=config.epochs {
+        let started = Instant::now();
+        let pass = trainer.run_epoch(epoch, started);
+        let train_secs = started.elapsed().as_secs_f64();
+        let entry = trainer.evaluate(&data, epoch, &pass, train_secs)?;
+        if trainer.record_epoch(&mut log, entry, &mut since_best)? {
+            break;
         }
     }
     // The log covers all epochs, also those after the best one.

@@ -28,10 +28,10 @@ use super::coded::CodedRow;
 use super::jsonl::doc_event_id;
 use super::{argument_actor, chars, entity_id, event_id, Sink};
 use crate::coding::Coding;
-use crate::document::{CharMap, Document};
+use crate::document::{CharMap, Document, Event};
 use crate::error::{Error, Result};
 use crate::merge::{merge_facets, read_event, Assignment, Facets, Merger};
-use rusqlite::{params, Connection};
+use rusqlite::{params, CachedStatement, Connection};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -292,224 +292,40 @@ impl SqliteSink {
     }
 
     /// Writes one document; `merged` holds, for each of its event mentions,
-    /// the mention id, its facets and the merged event it went to.
+    /// the mention id, its facets and the merged event it went to. The
+    /// tables are written in a fixed order (documents, entities and
+    /// mentions, events with their sources and arguments, coded events, then
+    /// what the document no longer yields), all in the open transaction.
     fn write_doc(
         &mut self,
         doc: &Document,
         merged: &[(String, Facets, Assignment)],
     ) -> rusqlite::Result<()> {
-        let c = &self.conn;
         let map = CharMap::new(&doc.text);
-        let warnings = (!doc.warnings.is_empty())
-            .then(|| serde_json::Value::from(doc.warnings.clone()).to_string());
-        c.prepare_cached(
-            "INSERT INTO documents (id, source, title, url, published, published_source,
-                                    text, error, warnings)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (id) DO UPDATE SET
-                source = excluded.source, title = excluded.title, url = excluded.url,
-                published = excluded.published, published_source = excluded.published_source,
-                text = excluded.text, error = excluded.error, warnings = excluded.warnings",
-        )?
-        .execute(params![
-            doc.id,
-            doc.origin.to_string(),
-            doc.title,
-            doc.url,
-            doc.published.map(|d| d.format("%Y-%m-%d").to_string()),
-            doc.published_source.map(|s| match s {
-                crate::document::DateSource::Input => "input",
-                crate::document::DateSource::Text => "text",
-                crate::document::DateSource::Meta => "meta",
-            }),
-            doc.text,
-            doc.error,
-            warnings,
-        ])?;
-
+        write_document(&self.conn, doc)?;
         // What an earlier run stored for this document: kept where this run
         // yields it again (same ids), deleted where it does not.
-        let mut old_mentions: HashMap<(i64, i64), i64> = HashMap::new();
-        {
-            let mut q = c.prepare_cached(
-                "SELECT id, start_char, end_char, entity_id FROM mentions WHERE document_id = ?1",
-            )?;
-            let mut rows = q.query([&doc.id])?;
-            while let Some(r) = rows.next()? {
-                old_mentions.insert((r.get(1)?, r.get(2)?), r.get(0)?);
-                self.touched_entities.insert(r.get(3)?);
-            }
-        }
-        let mut old_sources: HashSet<String> = HashSet::new();
-        {
-            let mut q = c.prepare_cached(
-                "SELECT mention_id, event_id FROM sources WHERE document_id = ?1",
-            )?;
-            let mut rows = q.query([&doc.id])?;
-            while let Some(r) = rows.next()? {
-                old_sources.insert(r.get(0)?);
-                self.touched_events.insert(r.get(1)?);
-            }
-        }
-
+        let mut old_mentions = stored_mentions(&self.conn, doc, &mut self.touched_entities)?;
+        let mut old_sources = stored_sources(&self.conn, doc, &mut self.touched_events)?;
         if doc.is_ok() {
-            let mut add_entity = c.prepare_cached(
-                "INSERT INTO entities (id, type, name) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO NOTHING",
+            write_mentions(
+                &self.conn,
+                doc,
+                &map,
+                &mut old_mentions,
+                &mut self.touched_entities,
             )?;
-            for a in &doc.actors {
-                let id = entity_id(&a.label, &a.name);
-                add_entity.execute(params![id, a.label, a.name])?;
-                self.touched_entities.insert(id);
-            }
-            let mut add_mention = c.prepare_cached(
-                "INSERT INTO mentions (document_id, entity_id, start_char, end_char, text, label,
-                                       score, sentence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (document_id, start_char, end_char) DO UPDATE SET
-                    entity_id = excluded.entity_id, text = excluded.text, label = excluded.label,
-                    score = excluded.score, sentence = excluded.sentence",
+            write_events(
+                &self.conn,
+                doc,
+                &map,
+                merged,
+                &mut old_sources,
+                &mut self.touched_events,
             )?;
-            for e in &doc.entities {
-                let text = doc.slice(e.span);
-                let id = match e.actor.and_then(|i| doc.actors.get(i)) {
-                    Some(a) => entity_id(&a.label, &a.name),
-                    // Not resolved (the resolve stage always links; kept
-                    // safe): the mention is its own entity.
-                    None => {
-                        let id = entity_id(&e.label, text);
-                        add_entity.execute(params![id, e.label, text])?;
-                        self.touched_entities.insert(id.clone());
-                        id
-                    }
-                };
-                let (s, t) = chars(&map, e.span);
-                let (s, t) = (int(s), int(t));
-                old_mentions.remove(&(s, t));
-                add_mention.execute(params![
-                    doc.id,
-                    id,
-                    s,
-                    t,
-                    text,
-                    e.label,
-                    e.score,
-                    int(e.sentence)
-                ])?;
-            }
-
-            let mut add_event = c.prepare_cached(
-                "INSERT INTO events (id, type, date, agent, patient, place, instrument, merge_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut set_instrument = c.prepare_cached(
-                "UPDATE events SET instrument = ?2 WHERE id = ?1 AND instrument = ''",
-            )?;
-            let mut add_source = c.prepare_cached(
-                "INSERT INTO sources (mention_id, event_id, document_id, type, trigger, start_char,
-                    end_char, sentence, sentence_start, sentence_end, date, date_text, score,
-                    killed, injured, rule, modality, genericity, casualties_at_least, doc_event)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20)
-                 ON CONFLICT (mention_id) DO UPDATE SET
-                    event_id = excluded.event_id, document_id = excluded.document_id,
-                    type = excluded.type, trigger = excluded.trigger,
-                    start_char = excluded.start_char, end_char = excluded.end_char,
-                    sentence = excluded.sentence, sentence_start = excluded.sentence_start,
-                    sentence_end = excluded.sentence_end, date = excluded.date,
-                    date_text = excluded.date_text, score = excluded.score,
-                    killed = excluded.killed, injured = excluded.injured, rule = excluded.rule,
-                    modality = excluded.modality, genericity = excluded.genericity,
-                    casualties_at_least = excluded.casualties_at_least,
-                    doc_event = excluded.doc_event",
-            )?;
-            let mut add_argument = c.prepare_cached(
-                "INSERT INTO event_arguments (mention_id, n, role, text, start_char, end_char,
-                                              entity_id, value)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (mention_id, n) DO UPDATE SET
-                    role = excluded.role, text = excluded.text, start_char = excluded.start_char,
-                    end_char = excluded.end_char, entity_id = excluded.entity_id,
-                    value = excluded.value",
-            )?;
-            let mut drop_arguments =
-                c.prepare_cached("DELETE FROM event_arguments WHERE mention_id = ?1 AND n >= ?2")?;
-            for (e, (mention, facets, merged)) in doc.events.iter().zip(merged) {
-                let instrument = facets.instrument.join("; ");
-                if merged.created {
-                    add_event.execute(params![
-                        merged.id,
-                        facets.event_type,
-                        facets.date,
-                        facets.agent.join("; "),
-                        facets.patient.join("; "),
-                        facets.place.join("; "),
-                        instrument,
-                        facets.key().map(|k| k.text()),
-                    ])?;
-                } else if merged.instrument_added {
-                    set_instrument.execute(params![merged.id, instrument])?;
-                }
-                self.touched_events.insert(merged.id.clone());
-                let time = e.arguments.iter().find(|a| a.role == "Time");
-                let (s, t) = chars(&map, e.trigger);
-                let sentence = doc.sentences[e.sentence].span;
-                let (ss, st) = chars(&map, sentence);
-                add_source.execute(params![
-                    mention,
-                    merged.id,
-                    doc.id,
-                    e.event_type,
-                    doc.slice(e.trigger),
-                    int(s),
-                    int(t),
-                    doc.slice(sentence),
-                    int(ss),
-                    int(st),
-                    facets.date,
-                    time.map(|t| doc.slice(t.span)),
-                    e.score,
-                    e.killed.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
-                    e.injured.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
-                    e.rule,
-                    e.modality.as_str(),
-                    e.genericity.as_str(),
-                    e.casualties_at_least,
-                    e.doc_event.map(|d| doc_event_id(doc, d)),
-                ])?;
-                old_sources.remove(mention);
-                for (k, a) in e.arguments.iter().enumerate() {
-                    let (s, t) = chars(&map, a.span);
-                    add_argument.execute(params![
-                        mention,
-                        int(k),
-                        a.role,
-                        doc.slice(a.span),
-                        int(s),
-                        int(t),
-                        argument_actor(doc, a).map(|x| entity_id(&x.label, &x.name)),
-                        a.value,
-                    ])?;
-                }
-                drop_arguments.execute(params![mention, int(e.arguments.len())])?;
-            }
         }
-
         self.write_coded(doc)?;
-        let c = &self.conn;
-        let mut drop_mention = c.prepare_cached("DELETE FROM mentions WHERE id = ?1")?;
-        let mut stale: Vec<i64> = old_mentions.into_values().collect();
-        stale.sort_unstable();
-        for id in stale {
-            drop_mention.execute([id])?;
-        }
-        let mut drop_source = c.prepare_cached("DELETE FROM sources WHERE mention_id = ?1")?;
-        let mut stale: Vec<String> = old_sources.into_iter().collect();
-        stale.sort_unstable();
-        for id in stale {
-            drop_source.execute([id])?;
-        }
-        Ok(())
+        drop_stale(&self.conn, old_mentions, old_sources)
     }
 }
 
@@ -555,6 +371,325 @@ impl SqliteSink {
         }
         Ok(())
     }
+}
+
+/// Upserts the document's own row: its source, metadata, text, error and
+/// warnings.
+fn write_document(c: &Connection, doc: &Document) -> rusqlite::Result<()> {
+    let warnings = (!doc.warnings.is_empty())
+        .then(|| serde_json::Value::from(doc.warnings.clone()).to_string());
+    c.prepare_cached(
+        "INSERT INTO documents (id, source, title, url, published, published_source,
+                                text, error, warnings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET
+            source = excluded.source, title = excluded.title, url = excluded.url,
+            published = excluded.published, published_source = excluded.published_source,
+            text = excluded.text, error = excluded.error, warnings = excluded.warnings",
+    )?
+    .execute(params![
+        doc.id,
+        doc.origin.to_string(),
+        doc.title,
+        doc.url,
+        doc.published.map(|d| d.format("%Y-%m-%d").to_string()),
+        doc.published_source.map(|s| match s {
+            crate::document::DateSource::Input => "input",
+            crate::document::DateSource::Text => "text",
+            crate::document::DateSource::Meta => "meta",
+        }),
+        doc.text,
+        doc.error,
+        warnings,
+    ])?;
+    Ok(())
+}
+
+/// The entity mentions an earlier run stored for the document, by
+/// (start, end), with their row ids; their entities are marked touched, since
+/// their counts and aliases may change.
+fn stored_mentions(
+    c: &Connection,
+    doc: &Document,
+    touched_entities: &mut HashSet<String>,
+) -> rusqlite::Result<HashMap<(i64, i64), i64>> {
+    let mut old_mentions: HashMap<(i64, i64), i64> = HashMap::new();
+    let mut q = c.prepare_cached(
+        "SELECT id, start_char, end_char, entity_id FROM mentions WHERE document_id = ?1",
+    )?;
+    let mut rows = q.query([&doc.id])?;
+    while let Some(r) = rows.next()? {
+        old_mentions.insert((r.get(1)?, r.get(2)?), r.get(0)?);
+        touched_entities.insert(r.get(3)?);
+    }
+    Ok(old_mentions)
+}
+
+/// The event mention ids an earlier run stored for the document; their
+/// merged events are marked touched, since their counts may change.
+fn stored_sources(
+    c: &Connection,
+    doc: &Document,
+    touched_events: &mut HashSet<String>,
+) -> rusqlite::Result<HashSet<String>> {
+    let mut old_sources: HashSet<String> = HashSet::new();
+    let mut q =
+        c.prepare_cached("SELECT mention_id, event_id FROM sources WHERE document_id = ?1")?;
+    let mut rows = q.query([&doc.id])?;
+    while let Some(r) = rows.next()? {
+        old_sources.insert(r.get(0)?);
+        touched_events.insert(r.get(1)?);
+    }
+    Ok(old_sources)
+}
+
+/// Adds the document's canonical actors to `entities` and upserts its entity
+/// mentions; each mention written is struck from `old_mentions`, which then
+/// holds only the stale ones.
+fn write_mentions(
+    c: &Connection,
+    doc: &Document,
+    map: &CharMap,
+    old_mentions: &mut HashMap<(i64, i64), i64>,
+    touched_entities: &mut HashSet<String>,
+) -> rusqlite::Result<()> {
+    let mut add_entity = c.prepare_cached(
+        "INSERT INTO entities (id, type, name) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO NOTHING",
+    )?;
+    for a in &doc.actors {
+        let id = entity_id(&a.label, &a.name);
+        add_entity.execute(params![id, a.label, a.name])?;
+        touched_entities.insert(id);
+    }
+    let mut add_mention = c.prepare_cached(
+        "INSERT INTO mentions (document_id, entity_id, start_char, end_char, text, label,
+                               score, sentence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (document_id, start_char, end_char) DO UPDATE SET
+            entity_id = excluded.entity_id, text = excluded.text, label = excluded.label,
+            score = excluded.score, sentence = excluded.sentence",
+    )?;
+    for e in &doc.entities {
+        let text = doc.slice(e.span);
+        let id = match e.actor.and_then(|i| doc.actors.get(i)) {
+            Some(a) => entity_id(&a.label, &a.name),
+            // Not resolved (the resolve stage always links; kept
+            // safe): the mention is its own entity.
+            None => {
+                let id = entity_id(&e.label, text);
+                add_entity.execute(params![id, e.label, text])?;
+                touched_entities.insert(id.clone());
+                id
+            }
+        };
+        let (s, t) = chars(map, e.span);
+        let (s, t) = (int(s), int(t));
+        old_mentions.remove(&(s, t));
+        add_mention.execute(params![
+            doc.id,
+            id,
+            s,
+            t,
+            text,
+            e.label,
+            e.score,
+            int(e.sentence)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Writes each event mention of the document: its merged event (created, or
+/// given the instrument it lacked), its `sources` row and its arguments. Each
+/// mention written is struck from `old_sources`, which then holds only the
+/// stale ones.
+fn write_events(
+    c: &Connection,
+    doc: &Document,
+    map: &CharMap,
+    merged: &[(String, Facets, Assignment)],
+    old_sources: &mut HashSet<String>,
+    touched_events: &mut HashSet<String>,
+) -> rusqlite::Result<()> {
+    let mut st = EventStatements::prepare(c)?;
+    for (e, (mention, facets, merged)) in doc.events.iter().zip(merged) {
+        st.write_merged_event(facets, merged)?;
+        touched_events.insert(merged.id.clone());
+        st.write_source(doc, map, e, mention, facets, &merged.id)?;
+        old_sources.remove(mention);
+        st.write_arguments(doc, map, e, mention)?;
+    }
+    Ok(())
+}
+
+/// The statements that write event mentions, prepared once per document
+/// before any of its events is written.
+struct EventStatements<'c> {
+    add_event: CachedStatement<'c>,
+    set_instrument: CachedStatement<'c>,
+    add_source: CachedStatement<'c>,
+    add_argument: CachedStatement<'c>,
+    drop_arguments: CachedStatement<'c>,
+}
+
+impl<'c> EventStatements<'c> {
+    fn prepare(c: &'c Connection) -> rusqlite::Result<Self> {
+        let add_event = c.prepare_cached(
+            "INSERT INTO events (id, type, date, agent, patient, place, instrument, merge_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let set_instrument = c.prepare_cached(
+            "UPDATE events SET instrument = ?2 WHERE id = ?1 AND instrument = ''",
+        )?;
+        let add_source = c.prepare_cached(
+            "INSERT INTO sources (mention_id, event_id, document_id, type, trigger, start_char,
+                end_char, sentence, sentence_start, sentence_end, date, date_text, score,
+                killed, injured, rule, modality, genericity, casualties_at_least, doc_event)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                ?17, ?18, ?19, ?20)
+             ON CONFLICT (mention_id) DO UPDATE SET
+                event_id = excluded.event_id, document_id = excluded.document_id,
+                type = excluded.type, trigger = excluded.trigger,
+                start_char = excluded.start_char, end_char = excluded.end_char,
+                sentence = excluded.sentence, sentence_start = excluded.sentence_start,
+                sentence_end = excluded.sentence_end, date = excluded.date,
+                date_text = excluded.date_text, score = excluded.score,
+                killed = excluded.killed, injured = excluded.injured, rule = excluded.rule,
+                modality = excluded.modality, genericity = excluded.genericity,
+                casualties_at_least = excluded.casualties_at_least,
+                doc_event = excluded.doc_event",
+        )?;
+        let add_argument = c.prepare_cached(
+            "INSERT INTO event_arguments (mention_id, n, role, text, start_char, end_char,
+                                          entity_id, value)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (mention_id, n) DO UPDATE SET
+                role = excluded.role, text = excluded.text, start_char = excluded.start_char,
+                end_char = excluded.end_char, entity_id = excluded.entity_id,
+                value = excluded.value",
+        )?;
+        let drop_arguments =
+            c.prepare_cached("DELETE FROM event_arguments WHERE mention_id = ?1 AND n >= ?2")?;
+        Ok(EventStatements {
+            add_event,
+            set_instrument,
+            add_source,
+            add_argument,
+            drop_arguments,
+        })
+    }
+
+    /// The merged event's row: inserted when this mention created it, or
+    /// given the instrument this mention added to it.
+    fn write_merged_event(&mut self, facets: &Facets, merged: &Assignment) -> rusqlite::Result<()> {
+        let instrument = facets.instrument.join("; ");
+        if merged.created {
+            self.add_event.execute(params![
+                merged.id,
+                facets.event_type,
+                facets.date,
+                facets.agent.join("; "),
+                facets.patient.join("; "),
+                facets.place.join("; "),
+                instrument,
+                facets.key().map(|k| k.text()),
+            ])?;
+        } else if merged.instrument_added {
+            self.set_instrument
+                .execute(params![merged.id, instrument])?;
+        }
+        Ok(())
+    }
+
+    /// The mention's `sources` row: where it is, what it says, and the merged
+    /// event `event` it belongs to.
+    fn write_source(
+        &mut self,
+        doc: &Document,
+        map: &CharMap,
+        e: &Event,
+        mention: &str,
+        facets: &Facets,
+        event: &str,
+    ) -> rusqlite::Result<()> {
+        let time = e.arguments.iter().find(|a| a.role == "Time");
+        let (s, t) = chars(map, e.trigger);
+        let sentence = doc.sentences[e.sentence].span;
+        let (ss, st) = chars(map, sentence);
+        self.add_source.execute(params![
+            mention,
+            event,
+            doc.id,
+            e.event_type,
+            doc.slice(e.trigger),
+            int(s),
+            int(t),
+            doc.slice(sentence),
+            int(ss),
+            int(st),
+            facets.date,
+            time.map(|t| doc.slice(t.span)),
+            e.score,
+            e.killed.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
+            e.injured.map(|k| i64::try_from(k).unwrap_or(i64::MAX)),
+            e.rule,
+            e.modality.as_str(),
+            e.genericity.as_str(),
+            e.casualties_at_least,
+            e.doc_event.map(|d| doc_event_id(doc, d)),
+        ])?;
+        Ok(())
+    }
+
+    /// The mention's arguments, numbered in order; arguments numbered past
+    /// its count (left by an earlier run that found more) are deleted.
+    fn write_arguments(
+        &mut self,
+        doc: &Document,
+        map: &CharMap,
+        e: &Event,
+        mention: &str,
+    ) -> rusqlite::Result<()> {
+        for (k, a) in e.arguments.iter().enumerate() {
+            let (s, t) = chars(map, a.span);
+            self.add_argument.execute(params![
+                mention,
+                int(k),
+                a.role,
+                doc.slice(a.span),
+                int(s),
+                int(t),
+                argument_actor(doc, a).map(|x| entity_id(&x.label, &x.name)),
+                a.value,
+            ])?;
+        }
+        self.drop_arguments
+            .execute(params![mention, int(e.arguments.len())])?;
+        Ok(())
+    }
+}
+
+/// Deletes the mentions and sources an earlier run stored for the document
+/// that this run did not write again, in id order.
+fn drop_stale(
+    c: &Connection,
+    old_mentions: HashMap<(i64, i64), i64>,
+    old_sources: HashSet<String>,
+) -> rusqlite::Result<()> {
+    let mut drop_mention = c.prepare_cached("DELETE FROM mentions WHERE id = ?1")?;
+    let mut stale: Vec<i64> = old_mentions.into_values().collect();
+    stale.sort_unstable();
+    for id in stale {
+        drop_mention.execute([id])?;
+    }
+    let mut drop_source = c.prepare_cached("DELETE FROM sources WHERE mention_id = ?1")?;
+    let mut stale: Vec<String> = old_sources.into_iter().collect();
+    stale.sort_unstable();
+    for id in stale {
+        drop_source.execute([id])?;
+    }
+    Ok(())
 }
 
 fn db_err(path: &Path, e: impl std::fmt::Display) -> Error {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
-use regex::{Captures, Regex};
+use regex::{Captures, Match, Regex};
 
 use super::lexicon::{
     month_full_re, month_number, month_re, number_re, parse_number, small_number_word,
@@ -72,17 +72,80 @@ fn rules() -> &'static [Rule] {
     RULES.get_or_init(build_rules)
 }
 
+/// A rule before compilation: its pattern (without the case-insensitive
+/// flag), its priority (lower wins among overlapping matches of one length)
+/// and its handler.
+type Spec = (String, u8, Handler);
+
+/// The pattern pieces the rule families share (month names, numbers,
+/// weekdays, units...), built once so that every family spells them alike.
+struct Pieces {
+    month: String,
+    month_full: String,
+    num: String,
+    yw: String,
+    wd: &'static str,
+    day: &'static str,
+    year: &'static str,
+    unit: &'static str,
+    unit_sing: &'static str,
+    ord: &'static str,
+}
+
+impl Pieces {
+    fn new() -> Self {
+        Pieces {
+            month: month_re(),
+            month_full: month_full_re(),
+            num: number_re(),
+            yw: year_words_re(),
+            wd: WEEKDAY_RE,
+            day: DAY_RE,
+            year: YEAR_RE,
+            unit: UNIT_RE,
+            unit_sing: r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century)",
+            ord: r"(?:first|second|third|fourth|1st|2nd|3rd|4th)",
+        }
+    }
+}
+
+/// Compiles every rule, family by family. The order of the families, and of
+/// the rules within each, is the order rules are tried in; keep it when
+/// adding one, since ties between matches can depend on it.
 fn build_rules() -> Vec<Rule> {
-    let month = month_re();
-    let month_full = month_full_re();
-    let num = number_re();
-    let yw = year_words_re();
-    let (wd, day, year, unit) = (WEEKDAY_RE, DAY_RE, YEAR_RE, UNIT_RE);
-    let unit_sing =
-        r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century)";
-    let ord = r"(?:first|second|third|fourth|1st|2nd|3rd|4th)";
-    let specs: Vec<(String, u8, Handler)> = vec![
-        // --- absolute dates -------------------------------------------------
+    let p = Pieces::new();
+    let families = [
+        calendar_dates(&p),
+        month_and_year_dates(&p),
+        decades_and_centuries(&p),
+        quarters_and_halves(&p),
+        relative_periods(&p),
+        clock_times(),
+        durations_and_sets(&p),
+        vague_references(),
+    ];
+    families
+        .into_iter()
+        .flatten()
+        .map(|(pat, prio, f)| Rule {
+            re: Regex::new(&format!("(?i){pat}")).expect("valid temporal pattern"),
+            prio,
+            f,
+        })
+        .collect()
+}
+
+/// Absolute calendar dates: "March 5, 2024", "5 March 2024", "March 5",
+/// "the 5th of March", ISO "2024-03-05" (with a clock time) and "3/5/2024".
+fn calendar_dates(p: &Pieces) -> Vec<Spec> {
+    let Pieces {
+        month,
+        wd,
+        day,
+        year,
+        ..
+    } = p;
+    vec![
         (
             format!(r"\b(?:(?P<wd>{wd}),?\s+)?(?P<m>{month})\s*(?P<d>{day})\b,?\s*(?P<y>{year})\b"),
             0,
@@ -113,6 +176,19 @@ fn build_rules() -> Vec<Rule> {
             0,
             h_iso,
         ),
+    ]
+}
+
+/// Months and years: "March 2024", "March last year", "the same period a
+/// year ago", "in the fiscal year", "last March", "2024", "fiscal 2024".
+fn month_and_year_dates(p: &Pieces) -> Vec<Spec> {
+    let Pieces {
+        month,
+        month_full,
+        year,
+        ..
+    } = p;
+    vec![
         (
             format!(r"\b(?P<m>{month})(?:\s+of)?,?\s+(?P<y>{year})\b"),
             1,
@@ -143,6 +219,14 @@ fn build_rules() -> Vec<Rule> {
             3,
             h_year,
         ),
+    ]
+}
+
+/// Decades, centuries and years in words: "the 1990s", "the eighties", "the
+/// 20th century", "nineteen ninety-nine", "two thousand and five".
+fn decades_and_centuries(p: &Pieces) -> Vec<Spec> {
+    let Pieces { yw, .. } = p;
+    vec![
         (
             r"\b(?:the\s+)?(?:(?:early|mid|late)[\s-]+)?(?P<c>1[0-9]|20)(?P<d>\d)0'?s\b".into(),
             1,
@@ -163,14 +247,25 @@ fn build_rules() -> Vec<Rule> {
             1,
             h_spelled_year,
         ),
-        // --- quarters, halves, fiscal periods -------------------------------
+    ]
+}
+
+/// Quarters, halves and fiscal periods: "the third quarter of 2023", "the
+/// latest quarter", "Q3 2023", "the first half of this year", "year-ago".
+fn quarters_and_halves(p: &Pieces) -> Vec<Spec> {
+    let Pieces { year, ord, .. } = p;
+    vec![
         (
-            format!(r"\b(?:(?P<det>the|its|their|this\s+year's|last\s+year's|next\s+year's|the\s+year-(?:ago|earlier)|the\s+comparable(?:\s+year-ago)?|year-ago|year-earlier|the\s+(?P<y1>{year})|(?P<y2>{year}))\s+)?(?:(?:fiscal|calendar)[\s-]+)?(?P<ord>{ord})[\s-]+(?:fiscal[\s-]+)?quarter\b(?:\s+(?:of|in)\s+(?:fiscal\s+)?(?:(?P<y3>{year})|(?P<rel>this|last|next)\s+year))?"),
+            format!(
+                r"\b(?:(?P<det>the|its|their|this\s+year's|last\s+year's|next\s+year's|the\s+year-(?:ago|earlier)|the\s+comparable(?:\s+year-ago)?|year-ago|year-earlier|the\s+(?P<y1>{year})|(?P<y2>{year}))\s+)?(?:(?:fiscal|calendar)[\s-]+)?(?P<ord>{ord})[\s-]+(?:fiscal[\s-]+)?quarter\b(?:\s+(?:of|in)\s+(?:fiscal\s+)?(?:(?P<y3>{year})|(?P<rel>this|last|next)\s+year))?"
+            ),
             0,
             h_quarter_ord,
         ),
         (
-            format!(r"\b(?P<det>the\s+latest|the\s+current|the\s+most\s+recent|the\s+recent|the\s+just-(?:ended|completed)|the\s+past|the\s+last|the\s+previous|the\s+prior|the\s+comparable(?:\s+year-ago)?|the\s+year-ago|the\s+year-earlier|last\s+year's|this|last|next|the|the\s+(?P<y>{year})(?:\s+fiscal)?)\s+(?P<what>quarter|period)\b"),
+            format!(
+                r"\b(?P<det>the\s+latest|the\s+current|the\s+most\s+recent|the\s+recent|the\s+just-(?:ended|completed)|the\s+past|the\s+last|the\s+previous|the\s+prior|the\s+comparable(?:\s+year-ago)?|the\s+year-ago|the\s+year-earlier|last\s+year's|this|last|next|the|the\s+(?P<y>{year})(?:\s+fiscal)?)\s+(?P<what>quarter|period)\b"
+            ),
             1,
             h_quarter_generic,
         ),
@@ -180,16 +275,22 @@ fn build_rules() -> Vec<Rule> {
             h_quarter_q,
         ),
         (
-            format!(r"\bthe\s+(?P<ord>first|second|1st|2nd)\s+half\s+of\s+(?:(?:fiscal|the\s+fiscal)\s+)?(?:(?P<y>{year})|(?P<rel>this|last|next|the)\s+year)\b"),
+            format!(
+                r"\bthe\s+(?P<ord>first|second|1st|2nd)\s+half\s+of\s+(?:(?:fiscal|the\s+fiscal)\s+)?(?:(?P<y>{year})|(?P<rel>this|last|next|the)\s+year)\b"
+            ),
             0,
             h_half,
         ),
-        (
-            r"\byear[-\s](?P<w>ago|earlier)\b".into(),
-            2,
-            h_year_ago_adj,
-        ),
-        // --- relative periods --------------------------------------------------
+        (r"\byear[-\s](?P<w>ago|earlier)\b".into(), 2, h_year_ago_adj),
+    ]
+}
+
+/// Periods relative to the anchor: "last week", "this weekend", "the end of
+/// the month", "year-end", "yesterday", "on Friday", "last summer",
+/// "Christmas".
+fn relative_periods(p: &Pieces) -> Vec<Spec> {
+    let Pieces { wd, year, .. } = p;
+    vec![
         (
             r"\b(?P<rel>last|this|next|this\s+past|this\s+coming|the\s+coming|the\s+current|the\s+present)\s+(?P<u>week|month|year|decade|century|quarter)\b".into(),
             1,
@@ -235,7 +336,12 @@ fn build_rules() -> Vec<Rule> {
             1,
             h_holiday,
         ),
-        // --- clock times ----------------------------------------------------------
+    ]
+}
+
+/// Clock times: "3 p.m. EST", "15:30", "noon".
+fn clock_times() -> Vec<Spec> {
+    vec![
         (
             r"\b(?:at\s+)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<mi>[0-5]\d))?\s*(?P<ap>a\.m\.?|p\.m\.?|am\b|pm\b)(?:\s+(?-i:(?P<tz>[ECMP][SD]T|GMT|UTC|ET)\b))?".into(),
             1,
@@ -251,7 +357,22 @@ fn build_rules() -> Vec<Rule> {
             2,
             h_noon,
         ),
-        // --- durations and sets ------------------------------------------------
+    ]
+}
+
+/// Durations and sets: "three days", "two weeks ago", "a 10-year", "in
+/// recent years", "the past month", "every Monday", "twice a year", "on
+/// Mondays".
+fn durations_and_sets(p: &Pieces) -> Vec<Spec> {
+    let Pieces {
+        num,
+        unit,
+        unit_sing,
+        wd,
+        month_full,
+        ..
+    } = p;
+    vec![
         (
             format!(r"\b(?P<pre>(?:(?:nearly|more\s+than|less\s+than|fewer\s+than|no\s+more\s+than|no\s+less\s+than|at\s+least|at\s+most|up\s+to)\s+)?(?:(?:the|its|their)\s+)?(?:(?P<rel>past|last|next|first|coming|previous|following|latest|final|remaining|ensuing|preceding|initial|other|year-earlier|year-ago)\s+)?)(?P<n>{num})(?P<half>\s+and\s+a\s+half)?(?:\s+(?:to|or)\s+(?P<n2>{num}))?(?:\s+or\s+so)?\s+(?:(?:more|additional|full|straight|consecutive|long|trading|business|working|calendar|successive|extra)\s+)?(?P<u>{unit})\b(?P<half2>\s+and\s+a\s+half)?(?:\s+or\s+so)?(?P<dir>\s+(?:ago|earlier|later|before|after|from\s+now|hence|back))?"),
             2,
@@ -282,21 +403,18 @@ fn build_rules() -> Vec<Rule> {
             2,
             h_weekday_set,
         ),
-        // --- vague references ------------------------------------------------------
+    ]
+}
+
+/// Vague references: "now", "recently", "the near future".
+fn vague_references() -> Vec<Spec> {
+    vec![
         (
             r"\b(?P<w>now|currently|these\s+days|nowadays|at\s+present|recently|more\s+recently|most\s+recently|the\s+past|the\s+future|the\s+near\s+future|the\s+distant\s+future|the\s+near\s+term|the\s+short\s+term|a\s+later\s+date)\b".into(),
             3,
             h_refs,
         ),
-    ];
-    specs
-        .into_iter()
-        .map(|(pat, prio, f)| Rule {
-            re: Regex::new(&format!("(?i){pat}")).expect("valid temporal pattern"),
-            prio,
-            f,
-        })
-        .collect()
+    ]
 }
 
 // ---------------------------------------------------------------------------
@@ -1326,58 +1444,74 @@ fn is_age(text: &str, end: usize) -> bool {
     starts_with_ignore_case(after, "old") || starts_with_ignore_case(after, "of age")
 }
 
-fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
-    let whole = c.get(0)?;
-    let um = c.name("u")?;
-    let unit = Unit::parse(um.as_str())?;
-    let nm = c.name("n")?;
-    let n_raw = lower(c, "n");
-    let mut n = parse_number(&n_raw)?;
-    let plural = um.as_str().to_ascii_lowercase().ends_with('s');
-    let one_word = matches!(n_raw.as_str(), "a" | "an" | "one");
-    // "a second term", "a quarter of", "three quarters of the vote".
-    if unit == Unit::Second && !plural && one_word {
-        return None;
+/// What `h_duration` reads off its match before deciding anything: the
+/// number and the unit, and how they were written.
+struct DurationMatch<'t> {
+    whole: Match<'t>,
+    /// The number as written ("three", "a", "12").
+    nm: Match<'t>,
+    /// The unit as written ("days", "year").
+    um: Match<'t>,
+    unit: Unit,
+    n_raw: String,
+    /// The count; None for vague ones ("some", "several").
+    n: Option<f64>,
+    plural: bool,
+    /// "a", "an" or "one": a single unit in words.
+    one_word: bool,
+}
+
+impl<'t> DurationMatch<'t> {
+    /// None when the unit or the number does not parse.
+    fn read(c: &Captures<'t>) -> Option<Self> {
+        let whole = c.get(0)?;
+        let um = c.name("u")?;
+        let unit = Unit::parse(um.as_str())?;
+        let nm = c.name("n")?;
+        let n_raw = lower(c, "n");
+        let n = parse_number(&n_raw)?;
+        let plural = um.as_str().to_ascii_lowercase().ends_with('s');
+        let one_word = matches!(n_raw.as_str(), "a" | "an" | "one");
+        Some(DurationMatch {
+            whole,
+            nm,
+            um,
+            unit,
+            n_raw,
+            n,
+            plural,
+            one_word,
+        })
     }
-    if unit == Unit::Quarter
-        && (one_word || (n.is_some() && ctx.text[um.end()..].trim_start().starts_with("of ")))
-    {
-        return None;
+
+    /// Number-and-unit phrases that are no time at all: "a second term", "a
+    /// quarter of", titles ("60 Minutes"), "some day", ages.
+    fn not_a_time(&self, ctx: &Ctx) -> bool {
+        let (unit, um) = (self.unit, self.um);
+        // "a second term", "a quarter of", "three quarters of the vote".
+        (unit == Unit::Second && !self.plural && self.one_word)
+            || (unit == Unit::Quarter
+                && (self.one_word
+                    || (self.n.is_some() && ctx.text[um.end()..].trim_start().starts_with("of "))))
+            // "60 Minutes", "Two Days in May": titles.
+            || capitalised(ctx.text, um.start())
+            || (self.n_raw == "some" && !self.plural)
+            || is_age(ctx.text, um.end())
     }
-    // "60 Minutes", "Two Days in May": titles.
-    if capitalised(ctx.text, um.start()) {
-        return None;
-    }
-    if n_raw == "some" && !plural {
-        return None;
-    }
-    if is_age(ctx.text, um.end()) {
-        return None;
-    }
-    if c.name("half").is_some() || c.name("half2").is_some() {
-        n = n.map(|v| v + 0.5);
-    }
-    let mut pre = lower(c, "pre");
-    let mut start = whole.start();
-    // "over the past 12 months": the preposition-like modifier stays out.
-    if let Some(p) = c.name("pre") {
-        let ps = p.as_str().to_ascii_lowercase();
-        for det in ["the ", "its ", "their "] {
-            if let Some(i) = ps.find(det) {
-                if i > 0 {
-                    start = p.start() + i;
-                    pre = ps[i..].to_string();
-                }
-                break;
-            }
+
+    /// "will one day be": "one day" with nothing around it that makes it a
+    /// length ("for one day", "one day later") is an indefinite time.
+    fn is_indefinite_one_day(&self, ctx: &Ctx, pre: &str, dir: &str) -> bool {
+        if !(self.n_raw == "one"
+            && self.unit == Unit::Day
+            && !self.plural
+            && pre.is_empty()
+            && dir.is_empty())
+        {
+            return false;
         }
-    }
-    let dir = lower(c, "dir");
-    let dir_m = c.name("dir");
-    // "will one day be": an indefinite time, not a length.
-    if n_raw == "one" && unit == Unit::Day && !plural && pre.is_empty() && dir.is_empty() {
-        let pw = prev_word(ctx.text, nm.start());
-        let nw = next_word(ctx.text, um.end()).to_ascii_lowercase();
+        let pw = prev_word(ctx.text, self.nm.start());
+        let nw = next_word(ctx.text, self.um.end()).to_ascii_lowercase();
         let length = matches!(
             pw.as_str(),
             "for"
@@ -1405,60 +1539,119 @@ fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
             nw.as_str(),
             "after" | "before" | "later" | "earlier" | "of" | "and"
         );
-        if !length {
-            let v = match lean(ctx, whole.start(), whole.end()) {
-                Lean::Future => "FUTURE_REF",
-                Lean::Past => "PAST_REF",
-            };
-            return date(c, v);
+        !length
+    }
+
+    /// "$5 a year", "four flights a week": a rate, which TimeBank leaves out.
+    fn is_rate(&self, ctx: &Ctx, pre: &str, dir: &str) -> bool {
+        self.one_word
+            && self.n_raw != "one"
+            && pre.is_empty()
+            && dir.is_empty()
+            && quantity_before(ctx.text, self.nm.start())
+    }
+}
+
+/// Where a duration's extent starts, and its modifier as kept in the extent:
+/// "over the past 12 months" starts at "the", the preposition-like modifier
+/// ("over", "more than") stays out.
+fn duration_start(c: &Captures, whole_start: usize) -> (usize, String) {
+    let mut pre = lower(c, "pre");
+    let mut start = whole_start;
+    if let Some(p) = c.name("pre") {
+        let ps = p.as_str().to_ascii_lowercase();
+        for det in ["the ", "its ", "their "] {
+            if let Some(i) = ps.find(det) {
+                if i > 0 {
+                    start = p.start() + i;
+                    pre = ps[i..].to_string();
+                }
+                break;
+            }
         }
     }
-    // "$5 a year", "four flights a week": a rate, which TimeBank leaves out.
-    if one_word
-        && n_raw != "one"
-        && pre.is_empty()
-        && dir.is_empty()
-        && quantity_before(ctx.text, nm.start())
-    {
+    (start, pre)
+}
+
+/// The point "N units ago" names; "a year ago" in a quarterly report is the
+/// year-ago quarter.
+fn past_point(ctx: &Ctx, n: Option<f64>, unit: Unit) -> String {
+    match n {
+        None => "PAST_REF".to_string(),
+        Some(k) if unit == Unit::Year && k == 1.0 && ctx.quarterly => match ctx.anchor {
+            Some(a) => {
+                let (py, pq) = previous_quarter(a);
+                format!("{:04}-Q{pq}", py - 1)
+            }
+            None => "XXXX-QX".into(),
+        },
+        Some(k) => offset_point(ctx.anchor, unit, -k),
+    }
+}
+
+/// Numbers with a unit: a length ("three days", "the past 12 months"), or a
+/// point counted from the anchor ("two weeks ago", "a month from now"), or
+/// nothing (ages, titles, rates, "a second term").
+fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
+    let mut m = DurationMatch::read(c)?;
+    if m.not_a_time(ctx) {
         return None;
     }
-    let vague_rel = matches!(lower(c, "rel").as_str(), "next" | "coming") && n.is_none();
-    let dir = if dir == "earlier" && unit != Unit::Year {
+    if c.name("half").is_some() || c.name("half2").is_some() {
+        m.n = m.n.map(|v| v + 0.5);
+    }
+    let (start, pre) = duration_start(c, m.whole.start());
+    let dir = lower(c, "dir");
+    if m.is_indefinite_one_day(ctx, &pre, &dir) {
+        let v = match lean(ctx, m.whole.start(), m.whole.end()) {
+            Lean::Future => "FUTURE_REF",
+            Lean::Past => "PAST_REF",
+        };
+        return date(c, v);
+    }
+    if m.is_rate(ctx, &pre, &dir) {
+        return None;
+    }
+    let vague_rel = matches!(lower(c, "rel").as_str(), "next" | "coming") && m.n.is_none();
+    let dir = if dir == "earlier" && m.unit != Unit::Year {
         // "a day earlier": a length of time before some event.
         "earlier-duration".to_string()
     } else {
         dir
     };
-    match dir.as_str() {
+    duration_cand(ctx, c, &m, start, &dir, vague_rel)
+}
+
+/// The candidate for a duration match that passed the checks: a point for
+/// "ago"/"from now" and the like, else a length whose extent leaves out a
+/// trailing "before"/"after"/"later".
+fn duration_cand(
+    ctx: &Ctx,
+    c: &Captures,
+    m: &DurationMatch,
+    start: usize,
+    dir: &str,
+    vague_rel: bool,
+) -> Option<Cand> {
+    match dir {
         "ago" | "earlier" | "back" => {
-            let v = match n {
-                None => "PAST_REF".to_string(),
-                Some(k) if unit == Unit::Year && k == 1.0 && ctx.quarterly => match ctx.anchor {
-                    Some(a) => {
-                        let (py, pq) = previous_quarter(a);
-                        format!("{:04}-Q{pq}", py - 1)
-                    }
-                    None => "XXXX-QX".into(),
-                },
-                Some(k) => offset_point(ctx.anchor, unit, -k),
-            };
-            let mut cd = date(c, v)?;
+            let mut cd = date(c, past_point(ctx, m.n, m.unit))?;
             cd.start = start;
             Some(cd)
         }
         "from now" | "hence" => {
-            let v = match n {
+            let v = match m.n {
                 None => "FUTURE_REF".to_string(),
-                Some(k) => offset_point(ctx.anchor, unit, k),
+                Some(k) => offset_point(ctx.anchor, m.unit, k),
             };
             let mut cd = date(c, v)?;
             cd.start = start;
             Some(cd)
         }
         _ => {
-            let mut cd = cand(c, TimexType::Duration, duration(n, unit))?;
+            let mut cd = cand(c, TimexType::Duration, duration(m.n, m.unit))?;
             cd.start = start;
-            if let Some(d) = dir_m {
+            if let Some(d) = c.name("dir") {
                 if dir != "earlier-duration" {
                     cd.end = d.start();
                 }
@@ -1466,7 +1659,6 @@ fn h_duration(ctx: &Ctx, c: &Captures) -> Option<Cand> {
             if vague_rel {
                 cd.ty = TimexType::Duration;
             }
-            let _ = whole;
             Some(cd)
         }
     }
