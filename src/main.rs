@@ -714,7 +714,7 @@ fn eval_events(cmd: Command) -> Result<ExitCode> {
     else {
         unreachable!("eval_events is called with Command::EvalEvents")
     };
-    use casefile::events::eval::{first_half_ids, select_half, Engine, EventReport};
+    use casefile::events::eval::{first_half_ids, select_half, Engine};
     use casefile::rules::RuleFile;
     let all = casefile::events::eval::read(&file)?;
     let first = first_half_ids(&all);
@@ -742,51 +742,20 @@ fn eval_events(cmd: Command) -> Result<ExitCode> {
         ..model.pipeline_config()?
     };
     let pipeline = Pipeline::new(&config)?;
-    let mut report = EventReport::default();
-    let mut halves = [EventReport::default(), EventReport::default()];
-    let (mut sentences, mut unparsed) = (0, 0);
     let outside = match &parses {
         Some(p) => casefile::events::eval::read_parses(p)?,
         None => Default::default(),
     };
-    let mut words = String::new();
-    let mut dump_out = String::new();
-    for chunk in gold.chunks(32) {
-        let mut docs: Vec<casefile::Document> = chunk
-            .iter()
-            .map(|g| {
-                let mut d = casefile::Document::new(&g.id, g.text.clone());
-                d.published = g.published;
-                d
-            })
-            .collect();
-        pipeline.process(&mut docs);
-        for d in docs.iter_mut() {
-            if words_out.is_some() {
-                words.push_str(&casefile::events::eval::words_line(d));
-                words.push('\n');
-            }
-            casefile::events::eval::apply_parses(d, &outside);
-        }
-        if let Some(engine) = &syntax {
-            for d in docs.iter_mut() {
-                sentences += d.sentences.len();
-                unparsed += d.sentences.iter().filter(|s| s.syntax.is_empty()).count();
-                engine.process(d);
-            }
-        }
-        for (g, d) in chunk.iter().zip(&docs) {
-            if let Some(e) = &d.error {
-                anyhow::bail!("{}: {e}", g.id);
-            }
-            report.add(g, d);
-            halves[usize::from(!first.contains(&g.id))].add(g, d);
-            if dump.is_some() {
-                dump_out.push_str(&casefile::events::eval::dump_line(g, d));
-                dump_out.push('\n');
-            }
-        }
-    }
+    let keep = (words_out.is_some(), dump.is_some());
+    let scores = score_events(&gold, &first, &pipeline, syntax.as_ref(), &outside, keep)?;
+    let EventScores {
+        report,
+        halves,
+        sentences,
+        unparsed,
+        words,
+        dump_lines: dump_out,
+    } = scores;
     if let Some(path) = &dump {
         std::fs::write(path, dump_out)?;
     }
@@ -807,100 +776,149 @@ fn eval_events(cmd: Command) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// What scoring M2E2 documents gathered: the report over all of them and
+/// over each half, the parse coverage, and the optional word lists and dump.
+struct EventScores {
+    report: casefile::events::eval::EventReport,
+    halves: [casefile::events::eval::EventReport; 2],
+    sentences: usize,
+    unparsed: usize,
+    words: String,
+    dump_lines: String,
+}
+
+/// Runs the pipeline (and the syntax engine, after any outside parses) over
+/// the gold documents in chunks and scores them; `keep` says whether to
+/// gather the word lists and the dump lines.
+fn score_events(
+    gold: &[casefile::events::eval::GoldDocument],
+    first: &std::collections::HashSet<String>,
+    pipeline: &Pipeline,
+    syntax: Option<&casefile::events::syntax::SyntaxEvents>,
+    outside: &std::collections::HashMap<String, Vec<Vec<casefile::document::WordSyntax>>>,
+    keep: (bool, bool),
+) -> Result<EventScores> {
+    use casefile::events::eval::{apply_parses, dump_line, words_line, EventReport};
+    let mut s = EventScores {
+        report: EventReport::default(),
+        halves: [EventReport::default(), EventReport::default()],
+        sentences: 0,
+        unparsed: 0,
+        words: String::new(),
+        dump_lines: String::new(),
+    };
+    for chunk in gold.chunks(32) {
+        let mut docs: Vec<casefile::Document> = chunk
+            .iter()
+            .map(|g| {
+                let mut d = casefile::Document::new(&g.id, g.text.clone());
+                d.published = g.published;
+                d
+            })
+            .collect();
+        pipeline.process(&mut docs);
+        for d in docs.iter_mut() {
+            if keep.0 {
+                s.words.push_str(&words_line(d));
+                s.words.push('\n');
+            }
+            apply_parses(d, outside);
+            if let Some(engine) = syntax {
+                s.sentences += d.sentences.len();
+                s.unparsed += d.sentences.iter().filter(|x| x.syntax.is_empty()).count();
+                engine.process(d);
+            }
+        }
+        for (g, d) in chunk.iter().zip(&docs) {
+            if let Some(e) = &d.error {
+                anyhow::bail!("{}: {e}", g.id);
+            }
+            s.report.add(g, d);
+            s.halves[usize::from(!first.contains(&g.id))].add(g, d);
+            if keep.1 {
+                s.dump_lines.push_str(&dump_line(g, d));
+                s.dump_lines.push('\n');
+            }
+        }
+    }
+    Ok(s)
+}
+
 /// `extract`: runs the pipeline into --out (or, with `--out -`, streams
 /// document lines to stdout), then run.json, the report and --stats.
 fn run_extract(args: ExtractArgs) -> Result<ExitCode> {
-    let ExtractArgs {
-        inputs,
-        out,
-        model,
-        rules,
-        boilerplate,
-        abbreviations,
-        actors,
-        coding,
-        excel,
-        db,
-        jsonl,
-        batch_docs,
-        quiet,
-        stats,
-        resume,
-        threads,
-        text_column,
-        id_column,
-        date_column,
-        parser,
-        syntax,
-        engine,
-        report,
-        report_docs,
-        framed,
-    } = args;
     let columns = casefile::ingest::CsvColumns {
-        text: text_column,
-        id: id_column,
-        date: date_column,
+        text: args.text_column,
+        id: args.id_column,
+        date: args.date_column,
         ..Default::default()
     };
     let started = Instant::now();
-    if threads > 0 {
+    if args.threads > 0 {
         rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(args.threads)
             .build_global()
             .context("starting the worker threads")?;
     }
     let config = PipelineConfig {
-        boilerplate,
-        abbreviations,
-        events: rules,
-        actors,
-        parser: parser.or_else(|| {
-            let needs = syntax || engine == casefile::events::Engine::Syntax;
+        boilerplate: args.boilerplate,
+        abbreviations: args.abbreviations,
+        events: args.rules,
+        actors: args.actors,
+        parser: args.parser.or_else(|| {
+            let needs = args.syntax || args.engine == casefile::events::Engine::Syntax;
             needs.then(|| shipped_dir(DEFAULT_PARSER))
         }),
-        engine,
-        batch_docs,
-        ..model.pipeline_config()?
+        engine: args.engine,
+        batch_docs: args.batch_docs,
+        ..args.model.pipeline_config()?
     };
-    if out == Path::new("-") {
+    if args.out == Path::new("-") {
         let not = stream::Unstreamable {
-            db: db.is_some(),
-            jsonl: jsonl.is_some(),
-            resume,
-            report,
-            coding: coding.is_some(),
+            db: args.db.is_some(),
+            jsonl: args.jsonl.is_some(),
+            resume: args.resume,
+            report: args.report,
+            coding: args.coding.is_some(),
         };
-        return stream::extract_to_stdout(&inputs, config, framed, syntax, quiet, &columns, not);
+        return stream::extract_to_stdout(
+            &args.inputs,
+            config,
+            args.framed,
+            args.syntax,
+            args.quiet,
+            &columns,
+            not,
+        );
     }
-    if framed {
+    if args.framed {
         anyhow::bail!("--framed is for workers: use it with --out -");
     }
-    let mut info = run_info(&inputs, &config, &coding);
+    let mut info = run_info(&args.inputs, &config, &args.coding);
     let summary = extract(
-        &inputs,
-        &out,
+        &args.inputs,
+        &args.out,
         config,
         OutputOptions {
-            excel_bom: excel,
-            events_jsonl: jsonl,
-            db,
-            syntax,
-            coding: match coding {
+            excel_bom: args.excel,
+            events_jsonl: args.jsonl,
+            db: args.db,
+            syntax: args.syntax,
+            coding: match args.coding {
                 Some(path) => Some(casefile::coding::Coding::load(&path)?),
                 None => None,
             },
         },
-        quiet,
-        resume,
+        args.quiet,
+        args.resume,
         &columns,
     )?;
     finish_run_info(&mut info, &summary);
-    info.write(&out)?;
-    if report {
-        write_report(&out, report_docs, quiet)?;
+    info.write(&args.out)?;
+    if args.report {
+        write_report(&args.out, args.report_docs, args.quiet)?;
     }
-    if let Some(path) = stats {
+    if let Some(path) = args.stats {
         let mut json = serde_json::to_value(&summary)?;
         json["seconds"] = started.elapsed().as_secs_f64().into();
         std::fs::write(&path, format!("{json}\n"))
