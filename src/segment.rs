@@ -381,9 +381,7 @@ const DATELINE_WORDS: usize = 14;
 /// subject of the story's first clause.
 fn dateline_end(text: &str, words: &[Span]) -> Option<usize> {
     let word = |i: usize| &text[words[i].start..words[i].end];
-    let capitals = |w: &str| {
-        w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
-    };
+    let capitals = |w: &str| crate::ner::casing::casing_class(w) == crate::ner::casing::ALL_CAPS;
     let place = (0..words.len()).take_while(|&i| capitals(word(i))).count();
     if place == 0 || place >= words.len() || !matches!(word(place), "," | "(") {
         return None;

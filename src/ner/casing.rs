@@ -10,6 +10,11 @@
 /// Number of casing classes, i.e. rows of the token-type embedding.
 pub const CASE_CLASSES: i64 = 6;
 
+/// The class of a word of two or more letters, all capitals ("ISIS",
+/// "U.S."): also how the segmenter knows a dateline's place and the event
+/// rules an abbreviated state ("the US strike").
+pub const ALL_CAPS: i64 = 3;
+
 /// Class 0 is kept for special tokens and padding.
 pub fn casing_class(word: &str) -> i64 {
     let mut letters = 0;
@@ -36,7 +41,7 @@ pub fn casing_class(word: &str) -> i64 {
     if upper == 0 {
         1 // lower
     } else if upper == letters && letters > 1 {
-        3 // ALL CAPS
+        ALL_CAPS
     } else if first_upper && upper == 1 {
         2 // Initial cap
     } else {

@@ -46,8 +46,10 @@ pub fn fill(
                     }
                     // Two words of one name ("Operation Inherent Resolve")
                     // reached by two paths are one participant.
-                    // A run stops short of a word another role took ("US
-                    // drone strike": attacker US, instrument drone).
+                    // The phrase leaves out the trigger and the heads of the
+                    // other arguments ("Israeli warplanes": attacker Israeli,
+                    // instrument warplanes), and a run stops short of a word
+                    // another role took ("US drone strike").
                     let taken: Vec<usize> = std::iter::once(t)
                         .chain(out.iter().map(|f| f.head))
                         .collect();

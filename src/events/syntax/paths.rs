@@ -34,7 +34,7 @@ struct Step {
     /// NER labels the word's entity mention must carry ("reached Austria":
     /// `obj[ner=LOC]`); `O`, as in IOB tagging, for a word in no mention.
     ner: Vec<String>,
-    /// `shape=upper`: the word has letters and none lower-case ("US",
+    /// `shape=upper`: the word has two or more letters, all capitals ("US",
     /// "U.K.", "NATO"): news abbreviates the states and alliances that act,
     /// and spells out the places where things happen.
     upper: bool,
@@ -179,9 +179,10 @@ impl Step {
     }
 }
 
-/// Letters, and none of them lower-case ("US", "U .S.", "NATO").
+/// Two or more letters, all capitals ("US", "U .S.", "NATO"): the NER
+/// casing class of that name.
 fn is_upper(form: &str) -> bool {
-    form.chars().any(char::is_alphabetic) && !form.chars().any(char::is_lowercase)
+    crate::ner::casing::casing_class(form) == crate::ner::casing::ALL_CAPS
 }
 
 #[cfg(test)]
