@@ -212,7 +212,7 @@ impl SyntaxEvents {
             });
         }
         let count = rule.casualties.and_then(|_| casualties::total(g, &victims));
-        let genericity = modality::genericity(g, t, time.is_some(), !arguments.is_empty());
+        let genericity = modality::genericity(g, &self.modality, t, &arguments);
         let mut event = Event {
             event_type: rule.event_type.clone(),
             trigger: g.span(t),

@@ -8,7 +8,7 @@
 //! are data ([`ModalityWords`], in the rule file).
 
 use super::graph::Graph;
-use crate::document::{Genericity, Modality};
+use crate::document::{Argument, Genericity, Modality};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -56,6 +56,11 @@ pub struct ModalityWords {
     /// attack", "potential strikes").
     #[serde(default)]
     pub hypothetical_modifiers: Vec<String>,
+    /// Nouns of a trend or a proportion whose `nmod` is a set of events
+    /// counted, not one event ("a rise in attacks", "a jump of 50 percent
+    /// in deaths", "five percent of airstrikes"): such a trigger is generic.
+    #[serde(default)]
+    pub statistic_heads: Vec<String>,
 }
 
 /// The modality of the event triggered by word `t`.
@@ -84,7 +89,7 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
     {
         return Modality::Hypothetical;
     }
-    if aux(&words.future_aux) {
+    if aux(&words.future_aux) || destined(g, t) {
         return Modality::Future;
     }
     if g.upos(t) == "NOUN" {
@@ -101,9 +106,15 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
     // denial; through its support verb ("vowed to carry out attacks",
     // "denied carrying out the attack").
     let anchor = if support { v } else { t };
-    let governor = g
-        .head(anchor)
-        .filter(|_| matches!(g.rel(anchor), "xcomp" | "obj" | "nmod" | "ccomp" | "acl"));
+    // "block them from leaving" is a complement like "prevent an attack". A
+    // purpose clause ("gathered to protest", "is in London to meet") is
+    // not: in news such events mostly happen as told.
+    let complement = match g.rel(anchor) {
+        "xcomp" | "obj" | "nmod" | "ccomp" | "acl" => true,
+        "advcl" => g.deps(anchor, "mark").any(|c| g.lemma(c) == "from"),
+        _ => false,
+    };
+    let governor = g.head(anchor).filter(|_| complement);
     if let Some(h) = governor {
         let clausal = matches!(g.rel(anchor), "ccomp" | "xcomp");
         if clausal && words.denial_heads.iter().any(|l| l == g.lemma(h)) {
@@ -119,14 +130,46 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
     Modality::Asserted
 }
 
+/// Whether the trigger's clause is in the "be to" construction of a
+/// scheduled event ("the meeting was to take place last week", "troops are
+/// to attack at dawn"): the clause's verb has the infinitive marker and "be"
+/// as its copula or auxiliary, and the trigger is that verb or its subject.
+fn destined(g: &Graph, t: usize) -> bool {
+    let v = g.clause_verb(t);
+    let own = v == t || (g.head(t) == Some(v) && g.rel(t).starts_with("nsubj"));
+    let be = |rel: &str| g.deps(v, rel).any(|c| g.lemma(c) == "be");
+    own && g.deps(v, "mark").any(|c| g.lemma(c) == "to") && (be("cop") || be("aux"))
+}
+
 /// The genericity of the event triggered by `t`: a bare plural nominal
 /// trigger that is the subject of a present-tense clause and has no time
 /// ("terror attacks are rising") is a kind of event, not one event; so is a
 /// bare nominal with no participant, place or time at all ("personal
 /// attacks", "protests are a right", "fears of unrest"), unless its clause
-/// tells of the past: "officers killed in clashes", "has seen a spike in
-/// clashes" speak of particular clashes.
-pub fn genericity(g: &Graph, t: usize, has_time: bool, has_args: bool) -> Genericity {
+/// tells of the past: "officers killed in clashes" speak of particular
+/// clashes. A trigger with no participant counted by a trend or a
+/// proportion ([`ModalityWords::statistic_heads`]: "a jump in deaths from
+/// the virus") is generic whatever its clause says; "a spike in clashes
+/// between the army and the rebels" counts particular clashes.
+pub fn genericity(
+    g: &Graph,
+    words: &ModalityWords,
+    t: usize,
+    arguments: &[Argument],
+) -> Genericity {
+    let has_time = arguments.iter().any(|a| a.role == "Time");
+    let has_args = !arguments.is_empty();
+    let participants = arguments
+        .iter()
+        .any(|a| !matches!(a.role.as_str(), "Time" | "Place"));
+    let counted = !participants
+        && g.upos(t) == "NOUN"
+        && g.rel(t) == "nmod"
+        && g.head(t)
+            .is_some_and(|h| words.statistic_heads.iter().any(|l| l == g.lemma(h)));
+    if counted {
+        return Genericity::Generic;
+    }
     let plural = g.xpos(t) == "NNS" || g.feat(t, "Number=Plur");
     let bare = !g
         .children(t)
