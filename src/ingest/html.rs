@@ -607,102 +607,139 @@ enum DateRank {
 }
 
 fn metadata(dom: &Html) -> Extracted {
-    let mut found = Extracted::default();
-    let mut dates: Vec<(DateRank, String)> = Vec::new();
-    let (mut og_title, mut ld_title, mut page_title, mut h1) = (None, None, None, None);
-    let (mut canonical, mut og_url) = (None, None);
+    let mut clues = PageClues::default();
     for node in dom.tree.root().descendants() {
-        let Some(el) = node.value().as_element() else {
-            continue;
-        };
-        let Some(el_ref) = scraper::ElementRef::wrap(node) else {
-            continue;
-        };
-        match el.name() {
-            "meta" => {
-                let key = ["property", "name", "itemprop"]
-                    .iter()
-                    .find_map(|a| el.attr(a))
-                    .map(|k| k.trim().to_ascii_lowercase());
-                let (Some(key), Some(content)) = (key, el.attr("content")) else {
-                    continue;
-                };
-                if let Some(rank) = DATE_META.iter().position(|k| *k == key) {
-                    dates.push((DateRank::Meta(rank), content.to_string()));
-                } else if key == "og:title" || (key == "twitter:title" && og_title.is_none()) {
-                    og_title = squash(content);
-                } else if key == "og:url" {
-                    og_url = squash(content);
-                }
-            }
-            "title" if page_title.is_none() => page_title = squash(&subtree_text(el_ref)),
-            "h1" if h1.is_none() => h1 = squash(&subtree_text(el_ref)),
-            "link" if canonical.is_none() => {
-                let rel = el.attr("rel").unwrap_or("");
+        if let Some(el) = scraper::ElementRef::wrap(node) {
+            clues.visit(el);
+        }
+    }
+    clues.finish()
+}
+
+/// What the page says about itself, gathered element by element: the
+/// candidate publication dates with their rank, the titles and the URLs.
+#[derive(Default)]
+struct PageClues {
+    dates: Vec<(DateRank, String)>,
+    og_title: Option<String>,
+    ld_title: Option<String>,
+    page_title: Option<String>,
+    h1: Option<String>,
+    canonical: Option<String>,
+    og_url: Option<String>,
+}
+
+impl PageClues {
+    fn visit(&mut self, el: scraper::ElementRef) {
+        let v = el.value();
+        match v.name() {
+            "meta" => self.meta(v),
+            "title" if self.page_title.is_none() => self.page_title = squash(&subtree_text(el)),
+            "h1" if self.h1.is_none() => self.h1 = squash(&subtree_text(el)),
+            "link" if self.canonical.is_none() => {
+                let rel = v.attr("rel").unwrap_or("");
                 if rel
                     .split_whitespace()
                     .any(|r| r.eq_ignore_ascii_case("canonical"))
                 {
-                    canonical = el.attr("href").and_then(squash);
+                    self.canonical = v.attr("href").and_then(squash);
                 }
             }
-            "script" => {
-                let ld = el
-                    .attr("type")
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
-                if ld {
-                    let (date, headline) = json_ld(&subtree_text(el_ref));
-                    if let Some(d) = date {
-                        dates.push((DateRank::JsonLd, d));
-                    }
-                    if ld_title.is_none() {
-                        ld_title = headline.as_deref().and_then(squash);
-                    }
-                }
-            }
-            "time" => {
-                if let Some(dt) = el.attr("datetime") {
-                    let pub_time = el.attr("pubdate").is_some()
-                        || el
-                            .attr("itemprop")
-                            .is_some_and(|p| p.eq_ignore_ascii_case("datePublished"));
-                    let rank = if pub_time {
-                        DateRank::TimePubdate
-                    } else {
-                        DateRank::Time
-                    };
-                    dates.push((rank, dt.to_string()));
-                }
-            }
+            "script" => self.script(el),
+            "time" => self.time(v),
             _ => {
                 // <span itemprop="datePublished" content="..."> and the like.
-                if el
-                    .attr("itemprop")
+                if v.attr("itemprop")
                     .is_some_and(|p| p.eq_ignore_ascii_case("datePublished"))
                 {
-                    if let Some(v) = el.attr("content").or_else(|| el.attr("datetime")) {
-                        dates.push((DateRank::Meta(DATE_META.len()), v.to_string()));
+                    if let Some(d) = v.attr("content").or_else(|| v.attr("datetime")) {
+                        self.dates
+                            .push((DateRank::Meta(DATE_META.len()), d.to_string()));
                     }
                 }
             }
         }
     }
-    // Stable: equal ranks keep document order.
-    dates.sort_by_key(|(rank, _)| *rank);
-    found.published = dates.iter().find_map(|(_, d)| super::parse_published(d));
-    if found.published.is_none() {
-        if let Some((_, d)) = dates.first() {
-            found.warnings.push(format!(
-                "publication date {:?} in the page is not a YYYY-MM-DD date; ignored",
-                d.trim()
-            ));
+
+    /// `<meta property|name|itemprop=... content=...>`: dates, title, URL.
+    fn meta(&mut self, el: &scraper::node::Element) {
+        let key = ["property", "name", "itemprop"]
+            .iter()
+            .find_map(|a| el.attr(a))
+            .map(|k| k.trim().to_ascii_lowercase());
+        let (Some(key), Some(content)) = (key, el.attr("content")) else {
+            return;
+        };
+        if let Some(rank) = DATE_META.iter().position(|k| *k == key) {
+            self.dates.push((DateRank::Meta(rank), content.to_string()));
+        } else if key == "og:title" || (key == "twitter:title" && self.og_title.is_none()) {
+            self.og_title = squash(content);
+        } else if key == "og:url" {
+            self.og_url = squash(content);
         }
     }
-    found.title = og_title
-        .or(ld_title)
-        .or_else(|| page_title.map(|t| headline_of(&t, h1.as_deref())));
-    found.url = canonical.or(og_url);
-    found
+
+    /// JSON-LD: its publication date and headline.
+    fn script(&mut self, el: scraper::ElementRef) {
+        let ld = el
+            .value()
+            .attr("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        if !ld {
+            return;
+        }
+        let (date, headline) = json_ld(&subtree_text(el));
+        if let Some(d) = date {
+            self.dates.push((DateRank::JsonLd, d));
+        }
+        if self.ld_title.is_none() {
+            self.ld_title = headline.as_deref().and_then(squash);
+        }
+    }
+
+    /// `<time datetime=...>`, ranked higher when marked as the publication time.
+    fn time(&mut self, el: &scraper::node::Element) {
+        let Some(dt) = el.attr("datetime") else {
+            return;
+        };
+        let pub_time = el.attr("pubdate").is_some()
+            || el
+                .attr("itemprop")
+                .is_some_and(|p| p.eq_ignore_ascii_case("datePublished"));
+        let rank = if pub_time {
+            DateRank::TimePubdate
+        } else {
+            DateRank::Time
+        };
+        self.dates.push((rank, dt.to_string()));
+    }
+
+    /// The best-ranked date that parses (a warning when only unparsable ones
+    /// were found), the title by preference, the canonical URL.
+    fn finish(mut self) -> Extracted {
+        let mut found = Extracted::default();
+        // Stable: equal ranks keep document order.
+        self.dates.sort_by_key(|(rank, _)| *rank);
+        found.published = self
+            .dates
+            .iter()
+            .find_map(|(_, d)| super::parse_published(d));
+        if found.published.is_none() {
+            if let Some((_, d)) = self.dates.first() {
+                found.warnings.push(format!(
+                    "publication date {:?} in the page is not a YYYY-MM-DD date; ignored",
+                    d.trim()
+                ));
+            }
+        }
+        let h1 = self.h1;
+        found.title = self
+            .og_title
+            .or(self.ld_title)
+            .or_else(|| self.page_title.map(|t| headline_of(&t, h1.as_deref())));
+        found.url = self.canonical.or(self.og_url);
+        found
+    }
 }
 
 /// The headline in a `<title>`: the page's `<h1>` when the title contains it,
