@@ -289,7 +289,6 @@ fn doc_events<'a>(doc: &'a Document, map: &CharMap) -> Vec<DocEventOut<'a>> {
 
 fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
     let map = CharMap::new(&doc.text);
-    let span = |s| SpanOut::of(doc, &map, s);
     DocumentOut {
         id: &doc.id,
         source: doc.origin.to_string(),
@@ -306,89 +305,105 @@ fn record(doc: &Document, syntax: bool) -> DocumentOut<'_> {
                 [start, end]
             })
             .collect(),
-        entities: doc
-            .entities
-            .iter()
-            .map(|e| {
-                let (start, end) = chars(&map, e.span);
-                EntityOut {
-                    text: doc.slice(e.span),
-                    label: &e.label,
-                    start,
-                    end,
-                    score: e.score,
-                    canonical: e.actor.map(|a| doc.actors[a].name.as_str()),
-                }
-            })
-            .collect(),
-        times: doc
-            .times
-            .iter()
-            .map(|t| {
-                let (start, end) = chars(&map, t.span);
-                TimeOut {
-                    text: doc.slice(t.span),
-                    timex_type: &t.timex_type,
-                    value: &t.value,
-                    start,
-                    end,
-                }
-            })
-            .collect(),
-        events: doc
-            .events
-            .iter()
-            .enumerate()
-            .map(|(n, e)| EventOut {
-                id: event_id(doc, n),
-                event_type: &e.event_type,
-                trigger: span(e.trigger),
-                arguments: e.arguments.iter().map(|a| argument(doc, &map, a)).collect(),
-                score: e.score,
-                killed: e.killed,
-                injured: e.injured,
-                sentence: span(doc.sentences[e.sentence].span),
-                rule: &e.rule,
-                modality: e.modality.as_str(),
-                genericity: e.genericity.as_str(),
-                casualties_at_least: e.casualties_at_least,
-                doc_event: e.doc_event.map(|d| doc_event_id(doc, d)),
-                linked: e.linked.iter().map(|&d| doc_event_id(doc, d)).collect(),
-            })
-            .collect(),
+        entities: entities(doc, &map),
+        times: times(doc, &map),
+        events: events(doc, &map),
         doc_events: doc_events(doc, &map),
-        actors: doc
-            .actors
-            .iter()
-            .map(|a| {
-                let (start, end) = chars(&map, a.first);
-                ActorOut {
-                    name: &a.name,
-                    label: &a.label,
-                    mentions: a.mentions,
-                    start,
-                    end,
-                }
-            })
-            .collect(),
-        places: doc
-            .places
-            .iter()
-            .map(|p| {
-                let (start, end) = chars(&map, p.span);
-                PlaceOut {
-                    text: doc.slice(p.span),
-                    start,
-                    end,
-                    place: p.place.as_ref(),
-                    geo_precision: p.place.as_ref().map(|g| g.precision.acled()),
-                }
-            })
-            .collect(),
+        actors: actors(doc, &map),
+        places: places(doc, &map),
         sentences: syntax.then(|| sentences(doc, &map)),
         warnings: &doc.warnings,
         error: doc.error.as_deref(),
     }
+}
+
+fn entities<'a>(doc: &'a Document, map: &CharMap) -> Vec<EntityOut<'a>> {
+    doc.entities
+        .iter()
+        .map(|e| {
+            let (start, end) = chars(map, e.span);
+            EntityOut {
+                text: doc.slice(e.span),
+                label: &e.label,
+                start,
+                end,
+                score: e.score,
+                canonical: e.actor.map(|a| doc.actors[a].name.as_str()),
+            }
+        })
+        .collect()
+}
+
+fn times<'a>(doc: &'a Document, map: &CharMap) -> Vec<TimeOut<'a>> {
+    doc.times
+        .iter()
+        .map(|t| {
+            let (start, end) = chars(map, t.span);
+            TimeOut {
+                text: doc.slice(t.span),
+                timex_type: &t.timex_type,
+                value: &t.value,
+                start,
+                end,
+            }
+        })
+        .collect()
+}
+
+fn events<'a>(doc: &'a Document, map: &CharMap) -> Vec<EventOut<'a>> {
+    let span = |s| SpanOut::of(doc, map, s);
+    doc.events
+        .iter()
+        .enumerate()
+        .map(|(n, e)| EventOut {
+            id: event_id(doc, n),
+            event_type: &e.event_type,
+            trigger: span(e.trigger),
+            arguments: e.arguments.iter().map(|a| argument(doc, map, a)).collect(),
+            score: e.score,
+            killed: e.killed,
+            injured: e.injured,
+            sentence: span(doc.sentences[e.sentence].span),
+            rule: &e.rule,
+            modality: e.modality.as_str(),
+            genericity: e.genericity.as_str(),
+            casualties_at_least: e.casualties_at_least,
+            doc_event: e.doc_event.map(|d| doc_event_id(doc, d)),
+            linked: e.linked.iter().map(|&d| doc_event_id(doc, d)).collect(),
+        })
+        .collect()
+}
+
+fn actors<'a>(doc: &'a Document, map: &CharMap) -> Vec<ActorOut<'a>> {
+    doc.actors
+        .iter()
+        .map(|a| {
+            let (start, end) = chars(map, a.first);
+            ActorOut {
+                name: &a.name,
+                label: &a.label,
+                mentions: a.mentions,
+                start,
+                end,
+            }
+        })
+        .collect()
+}
+
+fn places<'a>(doc: &'a Document, map: &CharMap) -> Vec<PlaceOut<'a>> {
+    doc.places
+        .iter()
+        .map(|p| {
+            let (start, end) = chars(map, p.span);
+            PlaceOut {
+                text: doc.slice(p.span),
+                start,
+                end,
+                place: p.place.as_ref(),
+                geo_precision: p.place.as_ref().map(|g| g.precision.acled()),
+            }
+        })
+        .collect()
 }
 
 impl Sink for DocumentsJsonl {
