@@ -24,8 +24,9 @@ pub struct EventTime {
 
 /// Relations by which a time expression attaches to what it dates.
 /// (`obl:unmarked` and `nmod:unmarked` are UD English EWT 2.14's names for
-/// bare noun phrases such as "Tuesday", `obl:tmod` and `obl:npmod` before.)
-const TIME_RELS: [&str; 10] = [
+/// bare noun phrases such as "Tuesday", `obl:tmod` and `obl:npmod` before;
+/// `nmod:poss` dates "Wednesday's attacks".)
+const TIME_RELS: [&str; 11] = [
     "obl:tmod",
     "obl:unmarked",
     "obl",
@@ -36,6 +37,7 @@ const TIME_RELS: [&str; 10] = [
     "compound",
     "advmod",
     "amod",
+    "nmod:poss",
 ];
 
 /// The time expression dating the event triggered by `t`.
