@@ -4,8 +4,9 @@
 //! "at least 12 people") or that is the victim itself ("killed five") is a
 //! count. A year, a date, a sum of money or an age is never attached that
 //! way; numbers inside a time expression are refused all the same. A
-//! singular victim ("a police officer", a named person) counts one; a bare
-//! plural ("soldiers") gives no count. Vague quantities ("dozens") give a
+//! singular victim ("a police officer", a named person) counts one, "a
+//! couple" two; a bare plural ("soldiers") or a group ("the family") gives
+//! no count. Vague quantities ("dozens") give a
 //! lower bound, flagged as such.
 
 use super::graph::Graph;
@@ -28,6 +29,22 @@ fn vague(lemma: &str) -> Option<u64> {
         _ => None,
     }
 }
+
+/// Singular nouns of a group of people, whose size they do not say.
+const COLLECTIVE: [&str; 12] = [
+    "family",
+    "crew",
+    "crowd",
+    "group",
+    "staff",
+    "personnel",
+    "delegation",
+    "team",
+    "police",
+    "unit",
+    "squad",
+    "convoy",
+];
 
 /// Words before a number that make it a lower bound ("at least", "more
 /// than", "over").
@@ -73,6 +90,23 @@ pub fn of_victim(g: &Graph, head: usize) -> Option<Count> {
             n,
             at_least: bounded(g, num),
         });
+    }
+    match g.lemma(head) {
+        "couple" | "pair" => {
+            return Some(Count {
+                n: 2,
+                at_least: false,
+            })
+        }
+        // Singular in form, many in number: "the family", "the crew";
+        // "a family of five" says how many.
+        l if COLLECTIVE.contains(&l) => {
+            let size = g.deps(head, "nmod").find(|&c| g.upos(c) == "NUM");
+            return size
+                .and_then(|c| value(g, c))
+                .map(|n| Count { n, at_least: false });
+        }
+        _ => {}
     }
     let plural = g.xpos(head).ends_with('S') || g.feat(head, "Number=Plur");
     match g.upos(head) {
