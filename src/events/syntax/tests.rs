@@ -355,3 +355,24 @@ fn killings_in_one_town_with_different_tolls_are_two_events() {
     assert_eq!((first.killed, second.killed), (Some(12), Some(2)));
     assert_ne!(first.doc_event, second.doc_event);
 }
+
+#[test]
+fn an_event_told_before_or_after_its_clause_keeps_its_own_time() {
+    let time = |e: &Event| {
+        e.arguments
+            .iter()
+            .find(|a| a.role == "Time")
+            .and_then(|a| a.value.clone())
+    };
+    let d = doc(&["Tessan forces left Korva in 2011 following the 2003 invasion."]);
+    let left = event(&d, "Movement:Transport", 0);
+    assert_eq!(time(left).as_deref(), Some("2011"));
+    let invasion = event(&d, "Conflict:Attack", 0);
+    assert_eq!(time(invasion).as_deref(), Some("2003"));
+    let d = doc(&["Police arrested two men on Friday after the attack on the mosque."]);
+    assert_eq!(
+        time(event(&d, "Justice:Arrest-Jail", 0)).as_deref(),
+        Some("2024-03-15")
+    );
+    assert_eq!(time(event(&d, "Conflict:Attack", 0)), None);
+}

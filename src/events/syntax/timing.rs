@@ -25,8 +25,8 @@ pub struct EventTime {
 /// Relations by which a time expression attaches to what it dates.
 /// (`obl:unmarked` and `nmod:unmarked` are UD English EWT 2.14's names for
 /// bare noun phrases such as "Tuesday", `obl:tmod` and `obl:npmod` before;
-/// `nmod:poss` dates "Wednesday's attacks".)
-const TIME_RELS: [&str; 11] = [
+/// `nmod:poss` dates "Wednesday's attacks", `nummod` "the 2003 invasion".)
+const TIME_RELS: [&str; 12] = [
     "obl:tmod",
     "obl:unmarked",
     "obl",
@@ -38,15 +38,38 @@ const TIME_RELS: [&str; 11] = [
     "advmod",
     "amod",
     "nmod:poss",
+    "nummod",
 ];
 
 /// The time expression dating the event triggered by `t`.
 pub fn event_time(g: &Graph, t: usize) -> Option<EventTime> {
     let v = g.clause_verb(t);
+    // "Left Iraq in 2011 following the invasion": an event placed before or
+    // after the clause's is not at the clause's time.
+    let ordered = g.deps(t, "case").any(|c| {
+        ORDERING.contains(&g.lemma(c)) || ORDERING.contains(&g.form(c).to_lowercase().as_str())
+    });
     attached(g, t)
-        .or_else(|| if v != t { attached(g, v) } else { None })
+        .or_else(|| {
+            if v != t && !ordered {
+                attached(g, v)
+            } else {
+                None
+            }
+        })
         .or_else(|| shared_verb(g, t).and_then(|h| attached(g, h)))
 }
+
+/// Prepositions that order an event against its clause's.
+const ORDERING: [&str; 7] = [
+    "after",
+    "following",
+    "before",
+    "since",
+    "until",
+    "prior",
+    "ahead",
+];
 
 /// The verb whose time a verbal trigger shares: the first of coordinated
 /// verbs ("shot and killed ... on Sunday"), or the main verb of a
