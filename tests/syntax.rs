@@ -147,28 +147,22 @@ fn a_parser_refuses_an_encoder_it_was_not_trained_on() {
     assert!(err.contains("trained on an encoder"), "{err}");
 }
 
+/// Extracts `text` with `args` added; returns the temporary directory (the
+/// caller keeps it alive), the output folder in it and the one document.
+fn extract_one(text: &str, args: &[&str]) -> (tempfile::TempDir, PathBuf, serde_json::Value) {
+    let (dir, out) = common::extract_texts(&[("tricky", text)], args);
+    let docs = common::read_jsonl(&out.join("documents.jsonl"));
+    assert_eq!(docs.len(), 1);
+    (dir, out, docs.into_iter().next().unwrap())
+}
+
 /// Extracts `text` with the syntax stage on and returns the one document.
 fn extract_with_syntax(parser: &Path, text: &str, syntax: bool) -> serde_json::Value {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("tricky.txt");
-    std::fs::write(&input, text).unwrap();
-    let out = dir.path().join("out");
-    let mut args = vec![
-        "extract",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--parser",
-        parser.to_str().unwrap(),
-        "--quiet",
-    ];
+    let mut args = vec!["--parser", parser.to_str().unwrap()];
     if syntax {
         args.push("--syntax");
     }
-    casefile_ok(&args);
-    let docs = common::read_jsonl(&out.join("documents.jsonl"));
-    assert_eq!(docs.len(), 1);
-    docs.into_iter().next().unwrap()
+    extract_one(text, &args).2
 }
 
 #[test]
@@ -227,26 +221,11 @@ fn extract_syntax_words_point_into_the_text_and_form_trees() {
 fn no_events_runs_the_syntax_stage_only_for_syntax() {
     let text = "Gunmen attacked a police checkpoint near Tal Afar on Sunday, killing two officers.";
     let run = |syntax: bool| {
-        let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("note.txt");
-        std::fs::write(&input, text).unwrap();
-        let out = dir.path().join("out");
-        let mut args = vec![
-            "extract",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--parser",
-            tiny_parser().to_str().unwrap(),
-            "--no-events",
-            "--quiet",
-        ];
+        let mut args = vec!["--parser", tiny_parser().to_str().unwrap(), "--no-events"];
         if syntax {
             args.push("--syntax");
         }
-        casefile_ok(&args);
-        let docs = common::read_jsonl(&out.join("documents.jsonl"));
-        assert_eq!(docs.len(), 1);
+        let (_dir, out, doc) = extract_one(text, &args);
         let info: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
         for file in [
@@ -263,7 +242,7 @@ fn no_events_runs_the_syntax_stage_only_for_syntax() {
                 assert!(rows.is_empty(), "{file}: {rows:?}");
             }
         }
-        (docs.into_iter().next().unwrap(), info)
+        (doc, info)
     };
     let (doc, info) = run(true);
     assert_eq!(doc["events"], serde_json::json!([]), "{doc}");
