@@ -200,6 +200,9 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 
 impl Pipeline {
     pub fn new(config: &PipelineConfig) -> Result<Pipeline> {
+        // Checked before the model loads: a bad rule file or a missing parser
+        // fails at once.
+        let events = load_events(config)?;
         // With a parser, the tagger keeps every layer's states so that NER and
         // syntax share one forward pass.
         let mut tagger = match &config.parser {
@@ -226,7 +229,7 @@ impl Pipeline {
                 segmenter: Segmenter::new(Abbreviations::load_or_builtin(
                     config.abbreviations.as_deref(),
                 )?),
-                events: load_events(config)?,
+                events,
                 actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
                 geo,
             },
@@ -394,4 +397,32 @@ pub fn time_stage(doc: &mut Document) {
 fn in_blocks(blocks: &[Span], span: &Span) -> bool {
     let n = blocks.partition_point(|b| b.start <= span.start);
     n > 0 && blocks[n - 1].contains(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_events_stage_without_a_parser_is_refused_before_the_model_loads() {
+        let mut config = PipelineConfig {
+            model: "no/such/model".into(),
+            device: Device::Cpu,
+            boilerplate: None,
+            abbreviations: None,
+            events: None,
+            actors: None,
+            parser: None,
+            run_events: true,
+            batch_docs: 1,
+            tagging: Tagging::default(),
+            gazetteer: None,
+        };
+        let err = Pipeline::new(&config).err().unwrap().to_string();
+        assert!(err.contains("needs the syntax stage"), "{err}");
+        // Without the events stage, the next thing to fail is the model.
+        config.run_events = false;
+        let err = Pipeline::new(&config).err().unwrap().to_string();
+        assert!(err.contains("no/such/model"), "{err}");
+    }
 }
