@@ -9,8 +9,10 @@ Same machine, same model directory (models/ner-en-conll), same corpora:
     transformers default        pipeline("token-classification", aggregation_strategy="simple")
     transformers tuned          the same with the batch_size that was fastest here
   Generated articles (bench/gen_articles.py, fixed seed)
-    casefile extract            the whole pipeline with --engine window (no syntax stage)
-    casefile extract --parser   the same with the syntax stage and engine (models/parser-en-ewt)
+    casefile extract --no-events  the pipeline without the syntax and events stages
+                                (entities, dates, places): the baseline
+    casefile extract --parser   the whole pipeline: the same with the syntax stage
+                                (models/parser-en-ewt) and the events stage that reads it
     libtorch bare forward       forward passes alone on the same articles' sentences
 
 Prints a table, appends rows to bench/results/YYYY-MM-DD.csv, writes the table to
@@ -19,13 +21,15 @@ casefile and the Python pipeline find the same entities (agreement %).
 
 Document size: one generated article of 0.5, 2 and 6 MB (BENCH_DOCSIZE, in MB) against the
 same paragraphs as separate small documents, words/s of each (bench/results/docsize.md and the
-README's docsize markers).
+README's docsize markers), with --no-events: tests/scaling.rs judges the events stage's growth
+with the document.
 
 Environment: BENCH_PARTS, which parts to run (default "ner extract scale docsize"); BENCH_ARTICLES
 (default 500) articles for extract; BENCH_SCALE, a list of corpus sizes for the scaling table
 (default "1000 10000"); BENCH_SCALE_WORDS, the length range of those articles (default
 150-300). `make bench-scale` runs only the scaling part, over 1,000, 10,000 and 100,000
-articles of 50-100 words. The scaling table goes to bench/results/scale.md and between the
+articles of 50-100 words. The scaling table counts event mentions and merged events, so it runs
+the whole pipeline (syntax and events stages). It goes to bench/results/scale.md and between the
 README's scale markers.
 """
 
@@ -191,22 +195,24 @@ def main():
         n_articles = int(os.environ.get("BENCH_ARTICLES", "500"))
         corpus = f"{WORK}/articles-{n_articles}.jsonl"
         subprocess.run([PY, "bench/gen_articles.py", str(n_articles), corpus], check=True)
-        # The window engine without the syntax stage: the baseline the
-        # syntax stage's cost is measured against (the row below).
+        # Without the syntax and events stages: the baseline the cost of
+        # those two is measured against (the row below).
         secs, rss, _, err = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out", "--quiet", "--device", "cpu",
-                                     "--engine", "window", "--stats", f"{WORK}/extract-stats.json"])
+                                     "--no-events", "--stats", f"{WORK}/extract-stats.json"])
         stats = json.load(open(f"{WORK}/extract-stats.json"))
-        extract_wps = row("extract casefile end to end", stats["words"], "words", secs, rss,
-                          f"{n_articles} generated articles, {n_articles / secs:.1f} docs/s")
+        extract_wps = row("extract casefile --no-events", stats["words"], "words", secs, rss,
+                          f"{n_articles} generated articles, {n_articles / secs:.1f} docs/s, "
+                          "no syntax or events stage")
         if os.path.isdir(PARSER):
-            # The syntax stage on top: its cost is the parser heads (the NER
-            # encoder pass is shared), so the ratio to the row above is what it adds.
+            # The syntax and events stages on top: their cost is mostly the
+            # parser heads (the NER encoder pass is shared), so the ratio to
+            # the row above is what they add.
             secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-syntax", "--quiet",
-                                       "--device", "cpu", "--engine", "syntax", "--parser", PARSER,
+                                       "--device", "cpu", "--parser", PARSER,
                                        "--stats", f"{WORK}/extract-syntax-stats.json"])
             words = json.load(open(f"{WORK}/extract-syntax-stats.json"))["words"]
-            syntax_wps = row("extract casefile with the syntax stage", words, "words", secs, rss,
-                             f"same articles, the default syntax engine, --parser {PARSER}")
+            syntax_wps = row("extract casefile end to end", words, "words", secs, rss,
+                             f"same articles, with the syntax and events stages, --parser {PARSER}")
         _, rss, out, _ = run_rss([BIN, "bench-forward", corpus, "--device", "cpu"])
         fwd = json.loads(out)
         bare_wps = row("extract libtorch bare forward", fwd["words"], "words", fwd["seconds"], rss,
@@ -217,11 +223,11 @@ def main():
         for n in [int(x) for x in os.environ.get("BENCH_SCALE", "1000 10000").split()]:
             corpus = f"{WORK}/short-{n}-{SCALE_WORDS}.jsonl"
             subprocess.run([PY, "bench/gen_articles.py", str(n), corpus, "--words", SCALE_WORDS], check=True)
-            # How time, memory and merging grow with the corpus: the window
-            # engine, as when these tables were first measured.
+            # How time, memory and merging grow with the corpus: the whole
+            # pipeline, since the table counts events (it was first measured
+            # with the window engine, since removed, which had no syntax stage).
             secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-{n}", "--quiet",
-                                       "--device", "cpu", "--engine", "window",
-                                       "--stats", f"{WORK}/stats-{n}.json"])
+                                       "--device", "cpu", "--stats", f"{WORK}/stats-{n}.json"])
             events = json.load(open(f"{WORK}/stats-{n}.json"))["events"]
             with open(f"{WORK}/out-{n}/merged_events.csv", encoding="utf-8", newline="") as f:
                 merged = sum(1 for _ in csv.reader(f)) - 1
@@ -253,9 +259,9 @@ def main():
                       f"**{ner['casefile_f32'] / ner['py_default']:.2f}x**; / transformers tuned: "
                       f"**{ner['casefile_f32'] / ner['py_tuned']:.2f}x**")
         if extract_wps:
-            md.append(f"- extract end to end / bare forward on the same articles: **{extract_wps / bare_wps:.0%}**")
+            md.append(f"- extract --no-events / bare forward on the same articles: **{extract_wps / bare_wps:.0%}**")
         if syntax_wps:
-            md.append(f"- extract with the syntax stage / without it, same articles and run: "
+            md.append(f"- extract end to end (syntax and events stages) / --no-events, same articles and run: "
                       f"**{syntax_wps / extract_wps:.0%}**")
         if agreement:
             for precision, a in agreement.items():
@@ -295,7 +301,7 @@ def document_size(row):
         for name, corpus in (("one", one), ("many", many)):
             stats_file = f"{WORK}/big-{size}-{name}-stats.json"
             secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-big-{name}", "--quiet",
-                                       "--device", "cpu", "--engine", "window", "--stats", stats_file])
+                                       "--device", "cpu", "--no-events", "--stats", stats_file])
             words = json.load(open(stats_file))["words"]
             label = "one article" if name == "one" else f"{parts_n} documents"
             result[name] = (secs, words, row(f"docsize {size / 1e6:.1f} MB {label}", words, "words", secs, rss))

@@ -36,7 +36,7 @@ pub enum Error {
     #[error(
         "parser {parser}: trained on an encoder with weights {expected}, but {encoder} has {found}; \
          use the encoder named in the parser's config.json or retrain the parser \
-         (extract --engine window runs without a parser)"
+         (extract --no-events runs without a parser)"
     )]
     EncoderMismatch {
         parser: PathBuf,

@@ -71,8 +71,8 @@ impl ModelArgs {
         }
     }
 
-    /// The pipeline on this model with the built-in rules, the window events
-    /// engine and no syntax stage; callers override what they set.
+    /// The pipeline on this model with the built-in rules, no syntax stage
+    /// and no events stage; callers override what they set.
     fn pipeline_config(&self) -> Result<PipelineConfig> {
         Ok(PipelineConfig {
             model: self.model.clone().unwrap_or_else(default_model),
@@ -83,7 +83,7 @@ impl ModelArgs {
             events: None,
             actors: None,
             parser: None,
-            engine: Default::default(),
+            run_events: false,
             batch_docs: 32,
             gazetteer: Some(default_gazetteer()),
         })
@@ -112,7 +112,8 @@ struct ExtractArgs {
     framed: bool,
     #[command(flatten)]
     model: ModelArgs,
-    /// Event rules file (default: the built-in rules/events.toml).
+    /// Event rules file, in the format of rules/events_syntax.toml
+    /// (default: the built-in one).
     #[arg(long)]
     rules: Option<PathBuf>,
     /// Boilerplate rules file (default: built-in rules/boilerplate.toml).
@@ -173,9 +174,11 @@ struct ExtractArgs {
     /// per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
-    /// Run the syntax stage with this parser (lemmas, tags, heads and
-    /// relations for every word); it reads the NER model's encoder states,
-    /// so both share one forward pass.
+    /// The parser of the syntax stage (lemmas, tags, heads and relations
+    /// for every word), which the events stage reads; default: the shipped
+    /// models/parser-en-ewt. It reads the NER model's encoder states, so
+    /// both share one forward pass. The syntax stage runs unless
+    /// --no-events is given without --syntax.
     #[arg(long, value_name = "DIR")]
     parser: Option<PathBuf>,
     /// Write the parse into documents.jsonl (per sentence, its words with
@@ -192,13 +195,13 @@ struct ExtractArgs {
     /// (those with the most events); counts and tables cover all.
     #[arg(long, value_name = "N", default_value_t = casefile::report::DEFAULT_DOCS)]
     report_docs: usize,
-    /// The events engine: the dependency-path rules on the parse (runs
-    /// the syntax stage; events carry modality, genericity and a
-    /// document-level event id), or the older window rules (--rules then
-    /// names a file in the format of rules/events.toml): about twice as
-    /// fast, less accurate on every held-out measure (README).
-    #[arg(long, value_enum, default_value_t = casefile::events::Engine::Syntax)]
-    engine: casefile::events::Engine,
+    /// Entities, dates and places only: no events stage, and no syntax
+    /// stage unless --syntax asks for the parse. Every output file is
+    /// still written, documents with no events and the event files with
+    /// their header only. Runs with any token-classification model (the
+    /// shipped parser reads the shipped model's encoder only).
+    #[arg(long)]
+    no_events: bool,
 }
 
 #[derive(Subcommand)]
@@ -284,7 +287,8 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         model: ModelArgs,
-        /// Event rules file (default: the built-in rules/events.toml).
+        /// Event rules file, in the format of rules/events_syntax.toml
+        /// (default: the built-in one).
         #[arg(long)]
         rules: Option<PathBuf>,
         /// Also write, per document, the predicted and gold triggers and
@@ -296,29 +300,14 @@ enum Command {
         /// held-out folds of documents (a yardstick for the rules).
         #[arg(long)]
         lexicon_ceiling: bool,
-        /// The events engine: the window rules, or the dependency-path
-        /// rules on the parse (rules/events_syntax.toml; --rules then names
-        /// a file of that format).
-        #[arg(long, value_enum, default_value_t = casefile::events::eval::Engine::Syntax)]
-        engine: casefile::events::eval::Engine,
         /// Score only the first or second half of the documents by sorted
         /// id: develop on the first, judge on the second.
         #[arg(long, value_enum, default_value_t = casefile::events::eval::Half::All)]
         half: casefile::events::eval::Half,
-        /// Write each document's sentences as word lists (JSON lines), for a
-        /// parser outside casefile until the syntax stage exists.
-        #[arg(long)]
-        words_out: Option<PathBuf>,
-        /// Run the syntax stage with this parser directory (with --engine
-        /// syntax, the default models/parser-en-ewt when it exists and no
-        /// --parses are given).
+        /// The parser of the syntax stage (default: the shipped
+        /// models/parser-en-ewt).
         #[arg(long)]
         parser: Option<PathBuf>,
-        /// Parses of those sentences made outside casefile (JSON lines
-        /// {"id", "syntax": [[{lemma, upos, xpos, feats, head, deprel}]]}),
-        /// put on the sentences before the syntax engine runs.
-        #[arg(long)]
-        parses: Option<PathBuf>,
     },
     /// Time the model's forward passes alone on the batches casefile would run
     /// (for `make bench`): a CoNLL file with --conll, else articles as for
@@ -655,7 +644,7 @@ fn run_info(inputs: &[String], config: &PipelineConfig, coding: &Option<PathBuf>
         casefile: env!("CARGO_PKG_VERSION").to_string(),
         inputs: inputs.to_vec(),
         model: config.model.display().to_string(),
-        engine: format!("{:?}", config.engine).to_lowercase(),
+        engine: if config.run_events { "syntax" } else { "none" }.to_string(),
         parser: config.parser.as_ref().map(|p| p.display().to_string()),
         rules: rules
             .iter()
@@ -696,8 +685,8 @@ fn eval_geo(file: &Path, model: &ModelArgs, errors: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `eval-events`: runs the pipeline (and the syntax engine when asked) on
-/// M2E2 records and prints the scores, overall and per half.
+/// `eval-events`: runs the pipeline and the events stage on M2E2 records
+/// and prints the scores, overall and per half.
 fn eval_events(cmd: Command) -> Result<ExitCode> {
     let Command::EvalEvents {
         file,
@@ -705,106 +694,66 @@ fn eval_events(cmd: Command) -> Result<ExitCode> {
         rules,
         dump,
         lexicon_ceiling,
-        engine,
         half,
-        words_out,
         parser,
-        parses,
     } = cmd
     else {
         unreachable!("eval_events is called with Command::EvalEvents")
     };
-    use casefile::events::eval::{first_half_ids, select_half, Engine};
-    use casefile::rules::RuleFile;
+    use casefile::events::eval::{first_half_ids, select_half};
+    use casefile::events::syntax::SyntaxEvents;
     let all = casefile::events::eval::read(&file)?;
     let first = first_half_ids(&all);
     let gold = select_half(all, half);
-    let syntax = match engine {
-        Engine::Syntax => Some(casefile::events::syntax::SyntaxEvents::load_or_builtin(
-            rules.as_deref(),
-        )?),
-        Engine::Window => None,
-    };
+    let events = SyntaxEvents::load_or_builtin(rules.as_deref())?;
     if lexicon_ceiling {
         use casefile::events::eval::{format_ceiling, lexicon_ceiling};
         const FOLDS: usize = 5;
         print!("{}", format_ceiling(&lexicon_ceiling(&gold, FOLDS), FOLDS));
         return Ok(ExitCode::SUCCESS);
     }
+    // The pipeline parses, with its events stage off: score_events runs the
+    // events on each document after the pipeline (after the resolve and geo
+    // stages, not between time and resolve as in extract), the order in
+    // which the README's M2E2 figures were measured.
     let config = PipelineConfig {
-        events: if syntax.is_some() { None } else { rules },
-        parser: parser.or_else(|| {
-            let shipped = shipped_dir(DEFAULT_PARSER);
-            (engine == Engine::Syntax && parses.is_none() && shipped.is_dir()).then_some(shipped)
-        }),
-        // The syntax engine runs below, after any outside parses: the
-        // pipeline keeps the default (window) engine.
+        parser: Some(parser.unwrap_or_else(|| shipped_dir(DEFAULT_PARSER))),
         ..model.pipeline_config()?
     };
     let pipeline = Pipeline::new(&config)?;
-    let outside = match &parses {
-        Some(p) => casefile::events::eval::read_parses(p)?,
-        None => Default::default(),
-    };
-    let keep = (words_out.is_some(), dump.is_some());
-    let scores = score_events(&gold, &first, &pipeline, syntax.as_ref(), &outside, keep)?;
-    let EventScores {
-        report,
-        halves,
-        sentences,
-        unparsed,
-        words,
-        dump_lines: dump_out,
-    } = scores;
+    let scores = score_events(&gold, &first, &pipeline, &events, dump.is_some())?;
     if let Some(path) = &dump {
-        std::fs::write(path, dump_out)?;
+        std::fs::write(path, scores.dump_lines)?;
     }
-    if let Some(path) = &words_out {
-        std::fs::write(path, words)?;
-    }
-    if unparsed > 0 {
-        eprintln!(
-            "casefile: warning: {unparsed} of {sentences} sentences have no parse; \
-             the syntax engine finds no events in them"
-        );
-    }
-    print!("{report}");
+    print!("{}", scores.report);
     if half == casefile::events::eval::Half::All {
-        println!("{}", halves[0].summary("first half"));
-        println!("{}", halves[1].summary("second half"));
+        println!("{}", scores.halves[0].summary("first half"));
+        println!("{}", scores.halves[1].summary("second half"));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// What scoring M2E2 documents gathered: the report over all of them and
-/// over each half, the parse coverage, and the optional word lists and dump.
+/// over each half, and the dump lines when asked for.
 struct EventScores {
     report: casefile::events::eval::EventReport,
     halves: [casefile::events::eval::EventReport; 2],
-    sentences: usize,
-    unparsed: usize,
-    words: String,
     dump_lines: String,
 }
 
-/// Runs the pipeline (and the syntax engine, after any outside parses) over
-/// the gold documents in chunks and scores them; `keep` says whether to
-/// gather the word lists and the dump lines.
+/// Runs the pipeline and then the events stage over the gold documents in
+/// chunks and scores them; `dump` says whether to gather the dump lines.
 fn score_events(
     gold: &[casefile::events::eval::GoldDocument],
     first: &std::collections::HashSet<String>,
     pipeline: &Pipeline,
-    syntax: Option<&casefile::events::syntax::SyntaxEvents>,
-    outside: &std::collections::HashMap<String, Vec<Vec<casefile::document::WordSyntax>>>,
-    keep: (bool, bool),
+    events: &casefile::events::syntax::SyntaxEvents,
+    dump: bool,
 ) -> Result<EventScores> {
-    use casefile::events::eval::{apply_parses, dump_line, words_line, EventReport};
+    use casefile::events::eval::{dump_line, EventReport};
     let mut s = EventScores {
         report: EventReport::default(),
         halves: [EventReport::default(), EventReport::default()],
-        sentences: 0,
-        unparsed: 0,
-        words: String::new(),
         dump_lines: String::new(),
     };
     for chunk in gold.chunks(32) {
@@ -817,25 +766,14 @@ fn score_events(
             })
             .collect();
         pipeline.process(&mut docs);
-        for d in docs.iter_mut() {
-            if keep.0 {
-                s.words.push_str(&words_line(d));
-                s.words.push('\n');
-            }
-            apply_parses(d, outside);
-            if let Some(engine) = syntax {
-                s.sentences += d.sentences.len();
-                s.unparsed += d.sentences.iter().filter(|x| x.syntax.is_empty()).count();
-                engine.process(d);
-            }
-        }
-        for (g, d) in chunk.iter().zip(&docs) {
+        for (g, d) in chunk.iter().zip(docs.iter_mut()) {
             if let Some(e) = &d.error {
                 anyhow::bail!("{}: {e}", g.id);
             }
+            events.process(d);
             s.report.add(g, d);
             s.halves[usize::from(!first.contains(&g.id))].add(g, d);
-            if keep.1 {
+            if dump {
                 s.dump_lines.push_str(&dump_line(g, d));
                 s.dump_lines.push('\n');
             }
@@ -865,11 +803,10 @@ fn run_extract(args: ExtractArgs) -> Result<ExitCode> {
         abbreviations: args.abbreviations,
         events: args.rules,
         actors: args.actors,
-        parser: args.parser.or_else(|| {
-            let needs = args.syntax || args.engine == casefile::events::Engine::Syntax;
-            needs.then(|| shipped_dir(DEFAULT_PARSER))
-        }),
-        engine: args.engine,
+        // The events stage reads the parse.
+        parser: (args.syntax || !args.no_events)
+            .then(|| args.parser.unwrap_or_else(|| shipped_dir(DEFAULT_PARSER))),
+        run_events: !args.no_events,
         batch_docs: args.batch_docs,
         ..args.model.pipeline_config()?
     };

@@ -27,9 +27,9 @@
 //! [`Merger`] keeps its index in a temporary file, not in memory, so memory
 //! stays flat however many events a corpus holds.
 //!
-//! With the syntax engine, the mentions of one document-level event (the
-//! headline, the lead, "the strike" later) are merged on what they say
-//! together ([`merge_facets`]), so they go to one merged event.
+//! The mentions of one document-level event (the headline, the lead, "the
+//! strike" later) are merged on what they say together ([`merge_facets`]),
+//! so they go to one merged event.
 
 use crate::document::{Argument, Document, Event};
 use crate::error::{Error, Result};
@@ -155,8 +155,9 @@ impl Facets {
 /// mention (the most participants and places named; usually the lead), with
 /// the first resolved day among its mentions when that one has none: a union
 /// of every mention's names would differ from report to report and keep
-/// reports of one strike apart. A mention with no document-level event (the
-/// window engine's) is compared on its own facets. `own` is each mention's
+/// reports of one strike apart. A mention with no document-level event (in
+/// documents.jsonl of the window engine casefile once had, given to
+/// `casefile merge`) is compared on its own facets. `own` is each mention's
 /// [`Facets::of`] ([`Facets::all`]), which the sinks also write: read once.
 /// Linear in the events.
 pub fn merge_facets(doc: &Document, own: &[Facets]) -> Vec<Facets> {

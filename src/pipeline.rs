@@ -10,7 +10,6 @@ use crate::document::{DateSource, Document, Span, TimeExpr};
 use crate::error::Error;
 use crate::error::Result;
 use crate::events::syntax::SyntaxEvents;
-use crate::events::{Engine, EventRules};
 use crate::geo::GeoStage;
 use crate::ner::Tagger;
 use crate::output::{OutputDir, Replay, Sink};
@@ -32,14 +31,16 @@ pub struct PipelineConfig {
     /// `None`: the built-in rules (the files under `rules/` at build time).
     pub boilerplate: Option<PathBuf>,
     pub abbreviations: Option<PathBuf>,
+    /// The events rules (the format of `rules/events_syntax.toml`).
     pub events: Option<PathBuf>,
     pub actors: Option<PathBuf>,
     /// A parser directory (`models/parser-en-ewt`): the syntax stage gives every
     /// word its lemma, tags, head and relation. `None`: no syntax stage.
     pub parser: Option<PathBuf>,
-    /// Which events engine runs; [`Engine::Syntax`] needs `parser`, and then
-    /// `events` names a file in its format.
-    pub engine: Engine,
+    /// Whether the events stage runs. It reads the parse, so it needs
+    /// `parser`; `false`: entities, dates and places only (`extract
+    /// --no-events`), with or without the syntax stage.
+    pub run_events: bool,
     /// Documents per NER batch.
     pub batch_docs: usize,
     /// Overrides of the tagger's defaults.
@@ -126,38 +127,25 @@ pub struct Pipeline {
 struct TextStages {
     cleaner: Cleaner,
     segmenter: Segmenter,
-    events: EventsStage,
+    /// `None`: no events stage (`PipelineConfig::run_events` off).
+    events: Option<SyntaxEvents>,
     actors: ActorRules,
     geo: Option<GeoStage>,
 }
 
-/// The events stage of either engine.
-enum EventsStage {
-    Window(EventRules),
-    Syntax(SyntaxEvents),
-}
-
-impl EventsStage {
-    fn load(config: &PipelineConfig) -> Result<EventsStage> {
-        let file = config.events.as_deref();
-        Ok(match config.engine {
-            Engine::Window => EventsStage::Window(EventRules::load_or_builtin(file)?),
-            Engine::Syntax if config.parser.is_none() => {
-                return Err(crate::error::Error::Rules {
-                    path: file.unwrap_or(Path::new(SyntaxEvents::BUILTIN_PATH)).into(),
-                    reason: "the syntax events engine needs the syntax stage (a parser)".into(),
-                })
-            }
-            Engine::Syntax => EventsStage::Syntax(SyntaxEvents::load_or_builtin(file)?),
-        })
+/// The events stage's rules, when the events stage runs.
+fn load_events(config: &PipelineConfig) -> Result<Option<SyntaxEvents>> {
+    if !config.run_events {
+        return Ok(None);
     }
-
-    fn process(&self, doc: &mut Document) {
-        match self {
-            EventsStage::Window(rules) => rules.process(doc),
-            EventsStage::Syntax(rules) => rules.process(doc),
-        }
+    let file = config.events.as_deref();
+    if config.parser.is_none() {
+        return Err(crate::error::Error::Rules {
+            path: file.unwrap_or(Path::new(SyntaxEvents::BUILTIN_PATH)).into(),
+            reason: "the events stage needs the syntax stage (a parser)".into(),
+        });
     }
+    Ok(Some(SyntaxEvents::load_or_builtin(file)?))
 }
 
 impl TextStages {
@@ -188,13 +176,17 @@ impl TextStages {
     /// The stages after NER.
     fn finish_doc(&self, doc: &mut Document) {
         TextStages::guarded(doc, "time", time_stage);
-        TextStages::guarded(doc, "events", |d| self.events.process(d));
+        if let Some(events) = &self.events {
+            TextStages::guarded(doc, "events", |d| events.process(d));
+        }
         TextStages::guarded(doc, "resolve", |d| self.actors.process(d));
         if let Some(geo) = &self.geo {
             TextStages::guarded(doc, "geo", |d| geo.process(d));
             // Resolved places tell "inside Iraq" and "near Baghdad airport"
             // apart from "in Iraq" and "in Syria".
-            TextStages::guarded(doc, "events", crate::events::syntax::nested::merge);
+            if self.events.is_some() {
+                TextStages::guarded(doc, "events", crate::events::syntax::nested::merge);
+            }
         }
     }
 }
@@ -208,6 +200,9 @@ fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
 
 impl Pipeline {
     pub fn new(config: &PipelineConfig) -> Result<Pipeline> {
+        // Checked before the model loads: a bad rule file or a missing parser
+        // fails at once.
+        let events = load_events(config)?;
         // With a parser, the tagger keeps every layer's states so that NER and
         // syntax share one forward pass.
         let mut tagger = match &config.parser {
@@ -234,7 +229,7 @@ impl Pipeline {
                 segmenter: Segmenter::new(Abbreviations::load_or_builtin(
                     config.abbreviations.as_deref(),
                 )?),
-                events: EventsStage::load(config)?,
+                events,
                 actors: ActorRules::load_or_builtin(config.actors.as_deref())?,
                 geo,
             },
@@ -402,4 +397,32 @@ pub fn time_stage(doc: &mut Document) {
 fn in_blocks(blocks: &[Span], span: &Span) -> bool {
     let n = blocks.partition_point(|b| b.start <= span.start);
     n > 0 && blocks[n - 1].contains(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_events_stage_without_a_parser_is_refused_before_the_model_loads() {
+        let mut config = PipelineConfig {
+            model: "no/such/model".into(),
+            device: Device::Cpu,
+            boilerplate: None,
+            abbreviations: None,
+            events: None,
+            actors: None,
+            parser: None,
+            run_events: true,
+            batch_docs: 1,
+            tagging: Tagging::default(),
+            gazetteer: None,
+        };
+        let err = Pipeline::new(&config).err().unwrap().to_string();
+        assert!(err.contains("needs the syntax stage"), "{err}");
+        // Without the events stage, the next thing to fail is the model.
+        config.run_events = false;
+        let err = Pipeline::new(&config).err().unwrap().to_string();
+        assert!(err.contains("no/such/model"), "{err}");
+    }
 }

@@ -1,5 +1,5 @@
 //! coded_events.csv through the real pipeline: the shipped NER model, the
-//! shipped parser (`--engine syntax`), the gazetteer `make gazetteer` builds,
+//! shipped parser (the events stage reads its parse), the gazetteer `make gazetteer` builds,
 //! and the built-in coding mapping (rules/coding.toml).
 
 mod common;
@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Runs extract on one .txt file per (name, text); returns coded_events.csv's rows.
-fn coded(docs: &[(&str, &str)], engine: &str) -> Vec<BTreeMap<String, String>> {
-    let (_dir, out) = extract_texts(docs, &["--engine", engine]);
+fn coded(docs: &[(&str, &str)]) -> Vec<BTreeMap<String, String>> {
+    let (_dir, out) = extract_texts(docs, &[]);
     csv_maps(&out.join("coded_events.csv")).1
 }
 
@@ -29,10 +29,7 @@ fn notes_are_coded_as_acled_and_plover() {
     let talafar = "On 4 June 2023, unidentified gunmen shot and killed two police officers at a checkpoint near Tal Afar in Nineveh province.";
     let selo = "On 30 September 2021, an airstrike by the Air Force hit a market in Selo village, killing 23 civilians.";
     let protest = "Thousands of protesters demonstrated in Baghdad on Friday against power cuts.";
-    let rows = coded(
-        &[("talafar", talafar), ("selo", selo), ("protest", protest)],
-        "syntax",
-    );
+    let rows = coded(&[("talafar", talafar), ("selo", selo), ("protest", protest)]);
 
     let t = only(&rows, "talafar");
     assert_eq!(t["event_id"], "talafar#d1");
@@ -100,7 +97,7 @@ fn samples_run_writes_one_row_per_coded_event() {
     assert_eq!(header.last().unwrap(), "sources");
     assert_eq!(header.len(), 21);
     assert!(!coded.is_empty(), "the samples have coded events");
-    // The default syntax engine: each row is one document-level event, named
+    // Each row is one document-level event, named
     // by the doc_event_id its mentions share in events.csv.
     let (_, events) = csv_maps(&out.join("events.csv"));
     let mut seen = std::collections::HashSet::new();

@@ -50,8 +50,7 @@ fn extract_reads_html_pages_and_offsets_point_into_the_extracted_text() {
     let out = tmp.path().join("out");
     let o = casefile(&[
         "extract",
-        "--engine",
-        "window",
+        "--no-events",
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),

@@ -46,7 +46,7 @@ const DAILY_REWRITTEN: &str = concat!(
     "\n",
 );
 
-/// Runs `extract` with the shipped model (and the default syntax engine,
+/// Runs `extract` with the shipped model (and the events stage,
 /// which dates the weekly's strike "a day earlier" than its "Thursday");
 /// returns the exit code.
 fn extract(input: &Path, out: &Path, db: &Path, stream: Option<&Path>) -> i32 {

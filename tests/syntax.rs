@@ -147,28 +147,22 @@ fn a_parser_refuses_an_encoder_it_was_not_trained_on() {
     assert!(err.contains("trained on an encoder"), "{err}");
 }
 
+/// Extracts `text` with `args` added; returns the temporary directory (the
+/// caller keeps it alive), the output folder in it and the one document.
+fn extract_one(text: &str, args: &[&str]) -> (tempfile::TempDir, PathBuf, serde_json::Value) {
+    let (dir, out) = common::extract_texts(&[("tricky", text)], args);
+    let docs = common::read_jsonl(&out.join("documents.jsonl"));
+    assert_eq!(docs.len(), 1);
+    (dir, out, docs.into_iter().next().unwrap())
+}
+
 /// Extracts `text` with the syntax stage on and returns the one document.
 fn extract_with_syntax(parser: &Path, text: &str, syntax: bool) -> serde_json::Value {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("tricky.txt");
-    std::fs::write(&input, text).unwrap();
-    let out = dir.path().join("out");
-    let mut args = vec![
-        "extract",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--parser",
-        parser.to_str().unwrap(),
-        "--quiet",
-    ];
+    let mut args = vec!["--parser", parser.to_str().unwrap()];
     if syntax {
         args.push("--syntax");
     }
-    casefile_ok(&args);
-    let docs = common::read_jsonl(&out.join("documents.jsonl"));
-    assert_eq!(docs.len(), 1);
-    docs.into_iter().next().unwrap()
+    extract_one(text, &args).2
 }
 
 #[test]
@@ -219,6 +213,54 @@ fn extract_syntax_words_point_into_the_text_and_form_trees() {
     // Without --syntax the parse stays out of documents.jsonl.
     let plain = extract_with_syntax(tiny_parser(), text, false);
     assert!(plain.get("sentences").is_none(), "{plain}");
+}
+
+/// `extract --no-events`: no events stage, and the syntax stage only when
+/// --syntax asks for the parse; every output file is still written.
+#[test]
+fn no_events_runs_the_syntax_stage_only_for_syntax() {
+    let text = "Gunmen attacked a police checkpoint near Tal Afar on Sunday, killing two officers.";
+    let run = |syntax: bool| {
+        let mut args = vec!["--parser", tiny_parser().to_str().unwrap(), "--no-events"];
+        if syntax {
+            args.push("--syntax");
+        }
+        let (_dir, out, doc) = extract_one(text, &args);
+        let info: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+        for file in [
+            "events.csv",
+            "event_arguments.csv",
+            "merged_events.csv",
+            "coded_events.csv",
+            "entities.csv",
+            "errors.csv",
+        ] {
+            let (header, rows) = common::csv_maps(&out.join(file));
+            assert!(!header.is_empty(), "{file} has its header");
+            if file != "entities.csv" {
+                assert!(rows.is_empty(), "{file}: {rows:?}");
+            }
+        }
+        (doc, info)
+    };
+    let (doc, info) = run(true);
+    assert_eq!(doc["events"], serde_json::json!([]), "{doc}");
+    assert!(!doc["entities"].as_array().unwrap().is_empty(), "{doc}");
+    assert!(!doc["times"].as_array().unwrap().is_empty(), "{doc}");
+    let words = doc["sentences"][0]["words"].as_array().expect("the parse");
+    assert!(words.iter().any(|w| w["text"] == "attacked"), "{doc}");
+    assert_eq!(info["engine"], "none");
+    assert!(
+        info["parser"].as_str().unwrap().ends_with("parser"),
+        "{info}"
+    );
+    assert_eq!(info["events"], 0);
+    // Without --syntax, no parser is loaded and no parse written.
+    let (doc, info) = run(false);
+    assert_eq!(doc["events"], serde_json::json!([]), "{doc}");
+    assert!(doc.get("sentences").is_none(), "{doc}");
+    assert!(info["parser"].is_null(), "{info}");
 }
 
 /// The word `text` of the document's parse: (its lemma, UPOS, relation, and
@@ -282,8 +324,9 @@ fn shipped_parser_reads_who_did_what_to_whom() {
     }
 }
 
-/// One encoder pass serves NER and syntax: with the parser on, the entities
-/// of real articles are exactly those found without it.
+/// One encoder pass serves NER and syntax: with the parser on (and the
+/// events stage that reads it), the entities of real articles are exactly
+/// those found without it (`--no-events`: no syntax stage).
 #[test]
 fn the_syntax_stage_leaves_entities_unchanged() {
     let seeds = shared().join("seeds");
@@ -299,6 +342,8 @@ fn the_syntax_stage_leaves_entities_unchanged() {
         ];
         if parser {
             args.extend(["--parser".into(), "models/parser-en-ewt".into()]);
+        } else {
+            args.push("--no-events".into());
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         casefile_ok(&args);
@@ -317,7 +362,7 @@ fn the_syntax_stage_leaves_entities_unchanged() {
     assert_eq!(plain, parsed);
 }
 
-/// Events of `extract --engine syntax` (shipped parser) as (type, trigger,
+/// Events of `extract` (shipped parser) as (type, trigger,
 /// [(role, argument)], killed, doc_event) per document id.
 type EventView = (String, String, Vec<(String, String)>, Option<u64>, String);
 
@@ -328,7 +373,7 @@ fn syntax_events(input: &Path) -> Vec<DocEvents> {
 /// A document's id and its events.
 type DocEvents = (String, Vec<EventView>);
 
-/// What `extract --engine syntax` gives: each document's events, the rows of
+/// What `extract` gives: each document's events, the rows of
 /// merged_events.csv as (type, patient, sources), and documents.jsonl.
 struct SyntaxRun(Vec<DocEvents>, Vec<[String; 3]>, Vec<serde_json::Value>);
 
@@ -340,8 +385,6 @@ fn syntax_run(input: &Path) -> SyntaxRun {
         input.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
-        "--engine",
-        "syntax",
         "--quiet",
     ]);
     let merged = common::csv_maps(&out.join("merged_events.csv"))

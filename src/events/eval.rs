@@ -217,62 +217,6 @@ pub struct EventReport {
     pub wrong_in_unannotated: usize,
 }
 
-/// The words of a processed document's sentences as one JSON line, for an
-/// external parser (`eval-events --words-out`): `{"id", "sentences": [[word]]}`.
-pub fn words_line(doc: &Document) -> String {
-    let sentences: Vec<Vec<&str>> = doc
-        .sentences
-        .iter()
-        .map(|s| s.tokens.iter().map(|t| doc.slice(t.span)).collect())
-        .collect();
-    serde_json::json!({"id": doc.id, "sentences": sentences}).to_string()
-}
-
-/// Parses made outside casefile, one JSON line per document:
-/// `{"id", "syntax": [[WordSyntax]]}`, a list per sentence.
-#[derive(Debug, Deserialize)]
-struct ParsedDoc {
-    id: String,
-    syntax: Vec<Vec<crate::document::WordSyntax>>,
-}
-
-/// Reads `eval-events --parses`: document id → the parse of each sentence.
-pub fn read_parses(path: &Path) -> Result<HashMap<String, Vec<Vec<crate::document::WordSyntax>>>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let mut out = HashMap::new();
-    for (n, line) in text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let d: ParsedDoc = serde_json::from_str(line)
-            .map_err(|e| Error::format(path, Some(n as u64 + 1), e.to_string()))?;
-        out.insert(d.id, d.syntax);
-    }
-    Ok(out)
-}
-
-/// Puts outside parses on a document's sentences where the words agree in
-/// number; returns how many sentences got one.
-pub fn apply_parses(
-    doc: &mut Document,
-    parses: &HashMap<String, Vec<Vec<crate::document::WordSyntax>>>,
-) -> usize {
-    let Some(p) = parses.get(&doc.id) else {
-        return 0;
-    };
-    let mut n = 0;
-    for (s, syntax) in doc.sentences.iter_mut().zip(p) {
-        if s.tokens.len() == syntax.len() {
-            s.syntax = syntax.clone();
-            n += 1;
-        }
-    }
-    n
-}
-
-pub use super::Engine;
-
 /// Which documents `eval-events` scores: rules are developed on the first
 /// half (by sorted document id) and judged on the second, whose errors no
 /// one looks at.

@@ -65,8 +65,8 @@ struct EventOut<'a> {
     injured: Option<u64>,
     sentence: SpanOut<'a>,
     rule: &'a str,
-    /// The syntax engine's reading of the event; the window engine's events
-    /// are all asserted and specific.
+    /// The events stage's reading of the event (asserted, negated...;
+    /// specific or generic).
     modality: &'static str,
     genericity: &'static str,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -81,7 +81,7 @@ struct EventOut<'a> {
 
 /// A document-level event: the mentions of one real event in the document
 /// (the headline, the lead, "the strike" later) with everything they say of
-/// it together. Only the syntax engine groups mentions.
+/// it together.
 #[derive(Serialize)]
 struct DocEventOut<'a> {
     id: String,

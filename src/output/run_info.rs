@@ -24,7 +24,9 @@ pub struct RunInfo {
     pub inputs: Vec<String>,
     /// The NER model directory.
     pub model: String,
-    /// The events engine (`window` or `syntax`).
+    /// The events stage: `syntax` (the rules of `rules/events_syntax.toml`
+    /// on the parse), or `none` when it did not run (`extract --no-events`).
+    /// Older runs may say `window`: the events engine casefile once had.
     pub engine: String,
     /// The syntax parser directory, when the syntax stage ran.
     pub parser: Option<String>,

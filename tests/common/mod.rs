@@ -150,12 +150,6 @@ pub fn tiny_base(dir: &Path) -> PathBuf {
     tiny(dir, "bert", 64, true, None)
 }
 
-/// A tiny BERT whose classifier always answers `O`: no entities, so tests of
-/// the rule stages see exactly what the rules do.
-pub fn tiny_outside_model(dir: &Path) -> PathBuf {
-    tiny(dir, "bert", 128, false, Some("O"))
-}
-
 /// A tiny BERT whose classifier always answers `label`: entities for certain,
 /// where a random model may find none.
 pub fn tiny_fixed_model(dir: &Path, label: &str) -> PathBuf {
@@ -165,7 +159,7 @@ pub fn tiny_fixed_model(dir: &Path, label: &str) -> PathBuf {
 fn tiny(dir: &Path, arch: &str, max_positions: i64, base: bool, fixed: Option<&str>) -> PathBuf {
     // Seeded, but tests run in parallel threads that share libtorch's
     // generator, so the draws may still interleave: no test may depend on what
-    // a random model predicts (tiny_outside_model is fixed by its bias).
+    // a random model predicts (tiny_fixed_model is fixed by its bias).
     tch::manual_seed(7);
     std::fs::create_dir_all(dir).unwrap();
     let vocab = vocab();

@@ -10,7 +10,6 @@
 //! lower bound, flagged as such.
 
 use super::graph::Graph;
-use crate::events::number;
 
 /// A count and whether it is only a lower bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +48,16 @@ const COLLECTIVE: [&str; 12] = [
 /// Words before a number that make it a lower bound ("at least", "more
 /// than", "over").
 const AT_LEAST: [&str; 4] = ["least", "more", "over", "than"];
+
+/// Reads a count written in digits ("3", "1,200") or words ("three",
+/// "twenty-five"); vague quantities ("several") are not counts.
+fn number(word: &str) -> Option<u64> {
+    let digits: String = word.chars().filter(|c| *c != ',').collect();
+    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+        return digits.parse().ok().filter(|_| digits.len() <= 7);
+    }
+    crate::time::lexicon::small_number_word(word).map(u64::from)
+}
 
 /// A number word: its value, unless it lies in a time expression.
 fn value(g: &Graph, w: usize) -> Option<u64> {
@@ -142,4 +151,18 @@ pub fn total(g: &Graph, victims: &[usize]) -> Option<Count> {
         sum.at_least |= c.at_least;
     }
     (!victims.is_empty()).then_some(sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number("three"), Some(3));
+        assert_eq!(number("2,500"), Some(2500));
+        assert_eq!(number("twenty-five"), Some(25));
+        assert_eq!(number("several"), None);
+        assert_eq!(number("troops"), None);
+    }
 }

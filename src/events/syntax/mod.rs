@@ -10,8 +10,7 @@
 //! [`conllu`] reading hand-written or parser-written parses.
 //!
 //! The engine needs `Sentence::syntax`: a sentence without a parse gives no
-//! events. The old window engine ([`crate::events::EventRules`]) stays the
-//! pipeline's default until this one scores better.
+//! events.
 
 pub mod args;
 pub mod casualties;
