@@ -701,27 +701,25 @@ fn eval_events(cmd: Command) -> Result<ExitCode> {
         unreachable!("eval_events is called with Command::EvalEvents")
     };
     use casefile::events::eval::{first_half_ids, select_half};
-    use casefile::events::syntax::SyntaxEvents;
     let all = casefile::events::eval::read(&file)?;
     let first = first_half_ids(&all);
     let gold = select_half(all, half);
-    let events = SyntaxEvents::load_or_builtin(rules.as_deref())?;
     if lexicon_ceiling {
         use casefile::events::eval::{format_ceiling, lexicon_ceiling};
         const FOLDS: usize = 5;
         print!("{}", format_ceiling(&lexicon_ceiling(&gold, FOLDS), FOLDS));
         return Ok(ExitCode::SUCCESS);
     }
-    // The pipeline parses, with its events stage off: score_events runs the
-    // events on each document after the pipeline (after the resolve and geo
-    // stages, not between time and resolve as in extract), the order in
-    // which the README's M2E2 figures were measured.
+    // The whole pipeline as extract runs it: the events stage between time
+    // and resolve, then the geo stage and the merge of nested places.
     let config = PipelineConfig {
         parser: Some(parser.unwrap_or_else(|| shipped_dir(DEFAULT_PARSER))),
+        events: rules,
+        run_events: true,
         ..model.pipeline_config()?
     };
     let pipeline = Pipeline::new(&config)?;
-    let scores = score_events(&gold, &first, &pipeline, &events, dump.is_some())?;
+    let scores = score_events(&gold, &first, &pipeline, dump.is_some())?;
     if let Some(path) = &dump {
         std::fs::write(path, scores.dump_lines)?;
     }
@@ -741,13 +739,12 @@ struct EventScores {
     dump_lines: String,
 }
 
-/// Runs the pipeline and then the events stage over the gold documents in
-/// chunks and scores them; `dump` says whether to gather the dump lines.
+/// Runs the pipeline over the gold documents in chunks and scores them;
+/// `dump` says whether to gather the dump lines.
 fn score_events(
     gold: &[casefile::events::eval::GoldDocument],
     first: &std::collections::HashSet<String>,
     pipeline: &Pipeline,
-    events: &casefile::events::syntax::SyntaxEvents,
     dump: bool,
 ) -> Result<EventScores> {
     use casefile::events::eval::{dump_line, EventReport};
@@ -766,11 +763,10 @@ fn score_events(
             })
             .collect();
         pipeline.process(&mut docs);
-        for (g, d) in chunk.iter().zip(docs.iter_mut()) {
+        for (g, d) in chunk.iter().zip(&docs) {
             if let Some(e) = &d.error {
                 anyhow::bail!("{}: {e}", g.id);
             }
-            events.process(d);
             s.report.add(g, d);
             s.halves[usize::from(!first.contains(&g.id))].add(g, d);
             if dump {
