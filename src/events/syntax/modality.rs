@@ -82,11 +82,7 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
             .iter()
             .any(|&w| g.has_dep(w, "aux", list) || g.has_dep(w, "aux:pass", list))
     };
-    if aux(&words.hypothetical_aux)
-        || scope
-            .iter()
-            .any(|&w| g.has_dep(w, "mark", &words.conditions))
-    {
+    if aux(&words.hypothetical_aux) || conditional(g, words, t) {
         return Modality::Hypothetical;
     }
     if aux(&words.future_aux) || destined(g, t) {
@@ -128,6 +124,31 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
         }
     }
     Modality::Asserted
+}
+
+/// Whether the event is under a condition: the trigger, or a clause or
+/// phrase it is part of, is introduced by "if" ("if attacks continue", "if
+/// we see threats and attacks"), or its verb is the consequent of one ("if
+/// caught, we are sending them to prison"). The walk up stops at an
+/// adverbial or relative clause and at an oblique, which are no part of
+/// the event.
+fn conditional(g: &Graph, words: &ModalityWords, t: usize) -> bool {
+    let condition = |w: usize| g.has_dep(w, "mark", &words.conditions);
+    let mut w = t;
+    for _ in 0..8 {
+        if condition(w) || (g.is_verbal(w) && g.deps(w, "advcl").any(condition)) {
+            return true;
+        }
+        let part = matches!(
+            g.rel(w),
+            "conj" | "obj" | "xcomp" | "nmod" | "nsubj" | "nsubj:pass"
+        );
+        match g.head(w) {
+            Some(h) if part => w = h,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Whether the trigger's clause is in the "be to" construction of a
