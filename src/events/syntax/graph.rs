@@ -251,7 +251,18 @@ impl<'a> Graph<'a> {
                     subject
                 }
             }
-            "acl" if self.xpos(i) == "VBN" && rel == "nsubj:pass" => vec![h],
+            // "soldiers killed in the blast": the noun is the participle's
+            // passive subject; but one with an object is active, a finite
+            // verb misread as a participle ("gunmen kidnapped and later
+            // killed a councillor").
+            "acl" if self.xpos(i) == "VBN" && subject => {
+                let active = !self.args(i, "obj").is_empty();
+                if active == (rel == "nsubj") {
+                    vec![h]
+                } else {
+                    Vec::new()
+                }
+            }
             "acl" if self.xpos(i) == "VBG" && rel == "nsubj" => vec![h],
             // A finite verb hung on a noun as its modifier ("after the two
             // heads of government talked by phone") is that noun's predicate.
