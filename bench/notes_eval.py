@@ -14,6 +14,9 @@ were mended on their misses (`bench/notes_eval.py data/notes/round2.jsonl`).
 data/notes/round3.jsonl: 12 more, written later on 2026-12-01 and scored once
 unseen (syntax engine: type 10/12, killed 6/8, attacker 7/9, place 5/12;
 window engine: 6/12, 2/8, 3/9, 4/12), then developed on.
+data/notes/round4.jsonl: 12 more, written in the third session of 2026-12-01
+and scored once unseen (type 11/12, killed 5/8, attacker 7/9, place 7/12),
+then developed on.
 The window engine's figures are history: casefile had that second engine
 until the syntax engine, ahead on every held-out measure, replaced it.
 
