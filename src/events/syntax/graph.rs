@@ -265,8 +265,19 @@ impl<'a> Graph<'a> {
             }
             "acl" if self.xpos(i) == "VBG" && rel == "nsubj" => vec![h],
             // A finite verb hung on a noun as its modifier ("after the two
-            // heads of government talked by phone") is that noun's predicate.
-            "acl" if self.xpos(i) == "VBD" && rel == "nsubj" => vec![h],
+            // heads of government talked by phone") is that noun's predicate,
+            // unless the noun is already another verb's subject or object and
+            // the verb has no object: then it is a past participle tagged as
+            // a past tense ("soldiers killed in the blast were buried").
+            "acl" if self.xpos(i) == "VBD" && subject => {
+                let taken = matches!(self.rel(h), "nsubj" | "nsubj:pass" | "obj" | "iobj");
+                let passive = taken && self.args(i, "obj").is_empty();
+                if passive == (rel == "nsubj:pass") {
+                    vec![h]
+                } else {
+                    Vec::new()
+                }
+            }
             _ if rel == "obj" => self.object_from_conjunct(i),
             _ => Vec::new(),
         }
