@@ -57,8 +57,8 @@ pub struct ModalityWords {
     #[serde(default)]
     pub hypothetical_modifiers: Vec<String>,
     /// Nouns of a trend or a proportion whose `nmod` is a set of events
-    /// counted, not one event ("a rise in attacks", "a jump of 50 percent
-    /// in deaths", "five percent of airstrikes"): such a trigger is generic.
+    /// counted, not one event ("a jump of 50 percent in deaths from the
+    /// virus"): such a trigger with no participant is generic ([`genericity`]).
     #[serde(default)]
     pub statistic_heads: Vec<String>,
 }
