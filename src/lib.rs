@@ -30,6 +30,7 @@ pub mod output;
 pub mod pipeline;
 pub mod report;
 pub mod resolve;
+pub mod rng;
 pub mod rules;
 pub mod segment;
 pub mod syntax;

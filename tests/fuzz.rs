@@ -22,6 +22,7 @@ use casefile::clean::{BoilerplateRules, Cleaner};
 use casefile::document::{Document, Span, WordSyntax};
 use casefile::events::syntax::{conllu, SyntaxEvents};
 use casefile::resolve::ActorRules;
+use casefile::rng::Rng;
 use casefile::rules::RuleFile;
 use casefile::segment::{Abbreviations, Segmenter};
 use proptest::prelude::*;
@@ -52,23 +53,13 @@ fn stages() -> Stages {
     }
 }
 
-/// A small deterministic generator (SplitMix64), so that a parse is a
+/// Picks one of `xs` with the seeded generator, so that a parse is a
 /// function of the seed proptest draws and shrinks.
-struct Rng(u64);
+trait Pick {
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
+impl Pick for Rng {
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[self.below(xs.len())]
     }

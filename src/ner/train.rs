@@ -13,6 +13,7 @@ use super::labels::LabelSet;
 use super::model::TokenClassifier;
 use super::Tagger;
 use crate::error::{Error, Result};
+use crate::rng::Rng;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -103,26 +104,6 @@ pub struct TrainLog {
     pub epochs: Vec<EpochLog>,
     pub best_epoch: usize,
     pub best_dev_f1: f64,
-}
-
-/// SplitMix64: a tiny seeded generator, so runs repeat exactly. Shared by
-/// every training command (NER, the parser).
-pub(crate) struct Rng(pub(crate) u64);
-
-impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
 }
 
 /// A training example: a window and the label of each piece (-100: no loss).

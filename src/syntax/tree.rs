@@ -146,15 +146,7 @@ pub fn is_tree(heads: &[usize]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// SplitMix64, for reproducible random matrices.
-    fn rng(seed: &mut u64) -> f64 {
-        *seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = *seed;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
+    use crate::rng::Rng;
 
     fn tree_score(m: &[Vec<f64>], heads: &[usize]) -> f64 {
         (1..m.len()).map(|d| m[d][heads[d]]).sum()
@@ -186,11 +178,11 @@ mod tests {
 
     #[test]
     fn random_scores_always_give_one_rooted_tree() {
-        let mut seed = 7;
+        let mut rng = Rng(7);
         for n in 1..40 {
             for _ in 0..5 {
                 let m: Vec<Vec<f64>> = (0..=n)
-                    .map(|_| (0..=n).map(|_| rng(&mut seed) * 10.0 - 5.0).collect())
+                    .map(|_| (0..=n).map(|_| rng.unit() * 10.0 - 5.0).collect())
                     .collect();
                 let heads = decode(&m);
                 assert_eq!(heads.len(), n + 1);
@@ -201,11 +193,11 @@ mod tests {
 
     #[test]
     fn finds_the_best_tree_on_small_matrices() {
-        let mut seed = 11;
+        let mut rng = Rng(11);
         for n in 1..6 {
             for _ in 0..30 {
                 let m: Vec<Vec<f64>> = (0..=n)
-                    .map(|_| (0..=n).map(|_| (rng(&mut seed) * 5.0).ln()).collect())
+                    .map(|_| (0..=n).map(|_| (rng.unit() * 5.0).ln()).collect())
                     .collect();
                 let heads = decode(&m);
                 let got = tree_score(&m, &heads);
