@@ -46,9 +46,7 @@ pub fn event_time(g: &Graph, t: usize) -> Option<EventTime> {
     let v = g.clause_verb(t);
     // "Left Iraq in 2011 following the invasion": an event placed before or
     // after the clause's is not at the clause's time.
-    let ordered = g.deps(t, "case").any(|c| {
-        ORDERING.contains(&g.lemma(c)) || ORDERING.contains(&g.form(c).to_lowercase().as_str())
-    });
+    let ordered = g.cases(t).iter().any(|c| ORDERING.contains(c));
     attached(g, t)
         .or_else(|| {
             if v != t && !ordered {
@@ -60,10 +58,12 @@ pub fn event_time(g: &Graph, t: usize) -> Option<EventTime> {
         .or_else(|| shared_verb(g, t).and_then(|h| attached(g, h)))
 }
 
-/// Prepositions that order an event against its clause's.
-const ORDERING: [&str; 7] = [
+/// Prepositions that order an event against its clause's, as lemmas (a
+/// parser may lemmatize "following" as "follow").
+const ORDERING: [&str; 8] = [
     "after",
     "following",
+    "follow",
     "before",
     "since",
     "until",
