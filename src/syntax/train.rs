@@ -63,6 +63,13 @@ pub struct TrainConfig {
     pub lstm_hidden: usize,
     #[arg(long, default_value_t = 2)]
     pub lstm_layers: usize,
+    /// Width of the arc scorer's MLPs (Dozat & Manning's "arc" size).
+    #[arg(long, default_value_t = 400)]
+    pub arc_mlp: usize,
+    /// Width of the relation classifier's MLPs: its biaffine costs
+    /// relations × width² per word, the largest head after the LSTM.
+    #[arg(long, default_value_t = 100)]
+    pub rel_mlp: usize,
     #[arg(long, default_value_t = 0.33)]
     pub dropout: f64,
     /// Lemma scripts seen fewer times in training are not classes.
@@ -324,8 +331,8 @@ fn parser_config(
         lstm_hidden: config.lstm_hidden,
         lstm_layers: config.lstm_layers,
         tag_mlp: 256,
-        arc_mlp: 400,
-        rel_mlp: 100,
+        arc_mlp: config.arc_mlp,
+        rel_mlp: config.rel_mlp,
         embed_dim: 32,
         dropout: config.dropout,
         upos: vocab(s, |w| &w.upos),
