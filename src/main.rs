@@ -367,8 +367,8 @@ struct ParserArgs {
     /// Where to run the models: auto uses CUDA when libtorch sees a GPU.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Auto)]
     device: DeviceChoice,
-    /// Number format of the encoder, as for extract (auto: bf16 where the
-    /// CPU has native bf16 instructions, else f32; the heads run in f32).
+    /// Number format of the encoder and the heads, as for extract (auto: bf16
+    /// where the CPU has native bf16 instructions, else f32).
     #[arg(long, value_enum, default_value_t = Precision::Auto)]
     precision: Precision,
 }
@@ -382,9 +382,10 @@ fn parse_conllu(
         .parser
         .clone()
         .unwrap_or_else(|| shipped_dir(DEFAULT_PARSER));
-    let (mut tagger, parser) = SyntaxParser::load_with_encoder(&dir, args.device.resolve()?)
+    let (mut tagger, mut parser) = SyntaxParser::load_with_encoder(&dir, args.device.resolve()?)
         .with_context(|| format!("loading parser {}", dir.display()))?;
     tagger.set_precision(args.precision);
+    parser.set_precision(args.precision);
     let conllu = ConlluFile::read(file)?;
     let words: Vec<Vec<&str>> = conllu.sentences.iter().map(|s| s.forms()).collect();
     let parses = parser.parse(&tagger, &words)?;

@@ -211,7 +211,11 @@ impl Pipeline {
         };
         config.tagging.apply(&mut tagger);
         let parser = match &config.parser {
-            Some(dir) => Some(Parser::load(dir, &tagger)?),
+            Some(dir) => {
+                let mut parser = Parser::load(dir, &tagger)?;
+                parser.set_precision(config.tagging.precision);
+                Some(parser)
+            }
             None => None,
         };
         // A missing place index must not stop a run: places stay unresolved

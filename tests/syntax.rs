@@ -324,6 +324,47 @@ fn shipped_parser_reads_who_did_what_to_whom() {
     }
 }
 
+/// The pipeline hands the heads one mixed layer per word (mixed inside the
+/// encoder batch) and runs the lemma scripts only on words the lexicon lacks;
+/// `tag-conllu` hands them every layer and scores every script. In f32 both
+/// must give the same parse of the same words.
+#[test]
+fn the_pipeline_parses_as_tag_conllu_does() {
+    let text = "Unidentified gunmen ambushed a convoy outside Zorvan on Tuesday, \
+                wounding three soldiers.\n\n\
+                The ministry said the attackers fled towards the hills.\n\n\
+                Two suspects were detained and questioned overnight.";
+    let doc = extract_one(text, &["--syntax", "--precision", "f32"]).2;
+    let mut conllu = String::new();
+    let mut piped = Vec::new();
+    for s in doc["sentences"]
+        .as_array()
+        .expect("sentences with --syntax")
+    {
+        for (i, w) in s["words"].as_array().unwrap().iter().enumerate() {
+            let form = w["text"].as_str().unwrap();
+            conllu += &format!("{}\t{form}\t_\t_\t_\t_\t_\t_\t_\t_\n", i + 1);
+            let field = |k: &str| w[k].to_string().trim_matches('"').to_string();
+            piped.push(["lemma", "upos", "xpos", "feats", "head", "deprel"].map(field));
+        }
+        conllu += "\n";
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("words.conllu");
+    std::fs::write(&file, &conllu).unwrap();
+    let tagged = casefile_ok(&["tag-conllu", file.to_str().unwrap(), "--precision", "f32"]);
+    let alone: Vec<[String; 6]> = tagged
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            [c[2], c[3], c[4], c[5], c[6], c[7]].map(str::to_string)
+        })
+        .collect();
+    assert!(piped.len() > 30, "{} words", piped.len());
+    assert_eq!(piped, alone);
+}
+
 /// One encoder pass serves NER and syntax: with the parser on (and the
 /// events stage that reads it), the entities of real articles are exactly
 /// those found without it (`--no-events`: no syntax stage).

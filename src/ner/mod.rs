@@ -392,7 +392,8 @@ impl Tagger {
         parser: &crate::syntax::Parser,
     ) -> Result<EntitiesAndSyntax> {
         if self.decode == Decode::Viterbi {
-            let (labels, states) = self.tag_with_states(sentences, doc_of)?;
+            let (labels, states) =
+                self.tag_with_states(sentences, doc_of, &|s| parser.heads.mix_layers(s))?;
             let parses = parser.parse_states(sentences, &states)?;
             Ok((self.word_entities(&labels, sentences), parses))
         } else {
@@ -471,15 +472,18 @@ impl Tagger {
     }
 
     /// NER labels (Viterbi) and the encoder states of every word from ONE
-    /// forward pass: per sentence a `[words, layers, hidden]` f32 CPU tensor
-    /// holding each layer's output at the word's first piece, read from the
-    /// window that labels the word. The syntax parser runs on these states
-    /// ([`crate::syntax::Parser::parse_states`]). The model must have been
-    /// loaded with [`Tagger::load_with_hidden_states`].
+    /// forward pass: per sentence a CPU tensor `[words, ...]` of what `keep`
+    /// makes of the word's `[layers, hidden]` states (each layer's output at
+    /// the word's first piece, read from the window that labels the word).
+    /// `keep` runs on the model's device before anything is copied out: the
+    /// parser mixes the layers there ([`crate::syntax::model::Heads::mix_layers`]),
+    /// so a word costs one layer of memory, not all of them. The model must
+    /// have been loaded with [`Tagger::load_with_hidden_states`].
     pub fn tag_with_states(
         &self,
         sentences: &[Vec<&str>],
         doc_of: &[usize],
+        keep: &dyn Fn(&Tensor) -> Tensor,
     ) -> Result<(Vec<Vec<WordLabel>>, Vec<Tensor>)> {
         if !self.model.has_hidden_states() {
             return Err(Error::model(
@@ -498,38 +502,41 @@ impl Tagger {
         let mut states: Vec<Option<Tensor>> = sentences.iter().map(|_| None).collect();
         for rows in self.plan(&windows) {
             let batch = self.inputs(&windows, &rows);
-            let (logits, hidden) = tch::no_grad(|| {
+            let owned = owned_pieces(&windows, &batch);
+            let (logits, picked) = tch::no_grad(|| {
                 let (logits, hidden) =
                     self.model
                         .forward_all(&batch.ids, &batch.mask, &batch.types, false);
                 let lp = logits.log_softmax(-1, Kind::Float).to_device(Device::Cpu);
-                let hidden = Tensor::stack(&hidden, 2)
-                    .to_kind(Kind::Float)
-                    .to_device(Device::Cpu);
-                (lp, hidden)
+                let at = Tensor::from_slice(&owned.iter().map(|o| o.2).collect::<Vec<_>>())
+                    .to(self.model.device());
+                let picked: Vec<Tensor> = hidden
+                    .iter()
+                    .map(|h| h.flatten(0, 1).index_select(0, &at))
+                    .collect();
+                let picked = keep(&Tensor::stack(&picked, 1)).to_device(Device::Cpu);
+                (lp, picked)
             });
             let flat: Vec<f32> = Vec::<f32>::try_from(logits.flatten(0, -1))?;
-            let (layers, width) = (hidden.size()[2], hidden.size()[3]);
-            for (r, &i) in batch.rows.iter().enumerate() {
-                let w = &windows[i];
-                let n_words = sentences[w.sentence].len() as i64;
-                let target = states[w.sentence].get_or_insert_with(|| {
-                    Tensor::zeros([n_words, layers, width], (Kind::Float, Device::Cpu))
+            let mut shape = picked.size();
+            let mut k = 0;
+            while k < owned.len() {
+                let sentence = owned[k].0;
+                let run = owned[k..].iter().take_while(|o| o.0 == sentence).count();
+                shape[0] = sentences[sentence].len() as i64;
+                let target = states[sentence].get_or_insert_with(|| {
+                    Tensor::zeros(shape.as_slice(), (picked.kind(), Device::Cpu))
                 });
-                let (mut at, mut words) = (Vec::new(), Vec::new());
-                for (j, word) in (w.first..w.end).enumerate() {
-                    if w.owns[j] {
-                        let from = (r * batch.len + w.heads[j]) * n_labels;
-                        word_lp[w.sentence][word * n_labels..(word + 1) * n_labels]
-                            .copy_from_slice(&flat[from..from + n_labels]);
-                        at.push(w.heads[j] as i64);
-                        words.push(word as i64);
-                    }
+                let mut words = Vec::with_capacity(run);
+                for &(_, word, at) in &owned[k..k + run] {
+                    let (word, from) = (word as usize, at as usize * n_labels);
+                    word_lp[sentence][word * n_labels..(word + 1) * n_labels]
+                        .copy_from_slice(&flat[from..from + n_labels]);
+                    words.push(word as i64);
                 }
-                let picked = hidden
-                    .get(r as i64)
-                    .index_select(0, &Tensor::from_slice(&at));
-                let _ = target.index_copy_(0, &Tensor::from_slice(&words), &picked);
+                let rows = picked.narrow(0, k as i64, run as i64);
+                let _ = target.index_copy_(0, &Tensor::from_slice(&words), &rows);
+                k += run;
             }
         }
         let labels = self.viterbi_words(&word_lp, sentences);
@@ -542,8 +549,9 @@ impl Tagger {
 
     /// Finds the entities of a batch of documents (sentences must be set),
     /// and with a parser the syntax of every sentence. The states the parser
-    /// reads take about 11 KB per word, so sentences go through in chunks of
-    /// [`SYNTAX_CHUNK_WORDS`] words: memory stays bounded for a huge article.
+    /// reads (one mixed layer: 1.5 KB per word in f32) wait for the heads, so
+    /// sentences go through in chunks of [`SYNTAX_CHUNK_WORDS`] words: memory
+    /// stays bounded for a huge article.
     pub fn process(
         &self,
         docs: &mut [Document],
@@ -615,12 +623,30 @@ impl Tagger {
     }
 }
 
+/// Every word a batch's windows own, as (sentence, word, row of its first
+/// piece in the flattened batch): only those rows leave the device.
+fn owned_pieces(windows: &[Window], batch: &Batch) -> Vec<(usize, i64, i64)> {
+    let mut owned = Vec::new();
+    for (r, &i) in batch.rows.iter().enumerate() {
+        let w = &windows[i];
+        for (j, word) in (w.first..w.end).enumerate() {
+            if w.owns[j] {
+                owned.push((w.sentence, word as i64, (r * batch.len + w.heads[j]) as i64));
+            }
+        }
+    }
+    owned
+}
+
 /// Per sentence, its entities and the syntax of its words.
 pub type EntitiesAndSyntax = (Vec<Vec<SentenceEntity>>, Vec<Vec<WordSyntax>>);
 
-/// Words per forward chunk when the parser's states are kept (about 11 KB per
-/// word in f32: 7 layers of 384).
-pub const SYNTAX_CHUNK_WORDS: usize = 8_192;
+/// Words per forward chunk when the parser's states are kept: one mixed layer
+/// of 384 per word, in the heads' number format (768 bytes in bf16, 1.5 KB in
+/// f32: 50 or 100 MB a chunk). Each chunk sorts its own sentences into
+/// forward batches, so small chunks pad more: 8,192 words cost 14% more
+/// forward time than one chunk on 100 generated articles.
+pub const SYNTAX_CHUNK_WORDS: usize = 65_536;
 
 /// The end of the chunk of sentences starting at `from`: at least one
 /// sentence, then as many as fit in [`SYNTAX_CHUNK_WORDS`] words.

@@ -318,21 +318,33 @@ pub struct Lemmatizer {
 }
 
 impl Lemmatizer {
+    /// The lemma given `script`, the predicted edit script.
     pub fn lemma(&self, form: &str, upos: &str, script: usize) -> String {
+        self.known(form, upos)
+            .unwrap_or_else(|| self.guess(form, upos, script))
+    }
+
+    /// The lemma from the lexicon or the irregular verbs, which need no
+    /// script: `None` for a word they lack.
+    pub fn known(&self, form: &str, upos: &str) -> Option<String> {
         if let Some(lemma) = self.lexicon.get(form, upos) {
-            return lemma.to_string();
+            return Some(lemma.to_string());
         }
         let lower = form.to_lowercase();
         if upos != "PROPN" && lower != form {
             if let Some(lemma) = self.lexicon.get(&lower, upos) {
-                return lemma.to_string();
+                return Some(lemma.to_string());
             }
         }
         if upos == "VERB" || upos == "AUX" {
-            if let Some(lemma) = irregular_verbs().get(&lower) {
-                return lemma.clone();
-            }
+            return irregular_verbs().get(&lower).cloned();
         }
+        None
+    }
+
+    /// The lemma of a word [`Lemmatizer::known`] lacks, from its script.
+    pub fn guess(&self, form: &str, upos: &str, script: usize) -> String {
+        let lower = form.to_lowercase();
         let guess = self.scripts.apply(script, form);
         if !matches!(upos, "VERB" | "NOUN") || self.lexicon.is_lemma(&guess.to_lowercase()) {
             return guess;

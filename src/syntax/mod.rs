@@ -43,7 +43,8 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Joins per-sentence states (`[words, layers, hidden]`), stored as `kind`.
+    /// Joins per-sentence states (`[words, layers, hidden]`, or `[words,
+    /// hidden]` already mixed), stored as `kind`.
     pub fn new(states: &[Tensor], sentences: &[Vec<&str>], kind: Kind) -> Cache {
         let lengths: Vec<usize> = sentences.iter().map(Vec::len).collect();
         let mut offsets = Vec::with_capacity(lengths.len());
@@ -52,17 +53,18 @@ impl Cache {
             offsets.push(at);
             at += n;
         }
-        let (layers, hidden) = states
+        // One padding row of the states' row shape.
+        let mut pad_shape = states
             .iter()
             .find(|s| s.size()[0] > 0)
-            .map(|s| (s.size()[1], s.size()[2]))
-            .unwrap_or((1, 1));
+            .map_or(vec![1, 1], |s| s.size());
+        pad_shape[0] = 1;
         let mut parts: Vec<Tensor> = states
             .iter()
             .filter(|s| s.size()[0] > 0)
             .map(|s| s.to_kind(kind))
             .collect();
-        parts.push(Tensor::zeros([1, layers, hidden], (kind, Device::Cpu)));
+        parts.push(Tensor::zeros(pad_shape.as_slice(), (kind, Device::Cpu)));
         let slots = sentences
             .iter()
             .flatten()
@@ -95,12 +97,12 @@ impl Cache {
                 slots[at..at + SLOTS].copy_from_slice(&self.slots[row]);
             }
         }
-        let size = self.states.size();
+        let mut shape = vec![batch.len() as i64, width as i64];
+        shape.extend_from_slice(&self.states.size()[1..]);
         let states = self
             .states
             .index_select(0, &Tensor::from_slice(&rows))
-            .view([batch.len() as i64, width as i64, size[1], size[2]])
-            .to_kind(Kind::Float);
+            .view(shape.as_slice());
         Inputs {
             states,
             slots: Tensor::from_slice(&slots).view([
@@ -124,7 +126,7 @@ pub fn encode_states(
     let mut states = Vec::with_capacity(sentences.len());
     for chunk in sentences.chunks(ENCODE_CHUNK) {
         let doc_of: Vec<usize> = (0..chunk.len()).collect();
-        let (_, part) = tagger.tag_with_states(chunk, &doc_of)?;
+        let (_, part) = tagger.tag_with_states(chunk, &doc_of, &|s| s.shallow_clone())?;
         states.extend(part.into_iter().map(|t| t.to_kind(kind)));
         progress(states.len());
     }
@@ -190,43 +192,91 @@ fn predict_batch(
     let c = &heads.config;
     tch::no_grad(|| {
         let h = heads.encode(x, false);
-        let tags = heads.tags(&h, false);
-        let [upos, xpos, feats, lemma] =
-            [&tags.upos, &tags.xpos, &tags.feats, &tags.lemma].map(argmax_rows);
-        let trees = decode_heads(&heads.arcs(&h, &x.lengths, false), &x.lengths);
-        let width = h.size()[1] as usize;
-        let mut head_index = vec![0i64; trees.len() * width];
-        for (b, t) in trees.iter().enumerate() {
-            for (d, &hd) in t.iter().enumerate() {
-                head_index[b * width + d] = hd as i64;
-            }
-        }
-        let head_index = Tensor::from_slice(&head_index)
-            .view([trees.len() as i64, width as i64])
-            .to(h.device());
-        let rels = argmax_rows(&heads.rels(&h, &head_index, false));
-        let words = width - 1;
-        trees
+        let words = h.narrow(1, 1, h.size()[1] - 1);
+        let [upos, xpos, feats] = heads.word_classes(&words, false).map(|t| argmax_rows(&t));
+        let arcs = heads.arcs(&h, &x.lengths, false);
+        let trees = decode_heads(&arcs, &x.lengths);
+        let rels = predict_rels(heads, &h, &trees);
+        let width = words.size()[1] as usize;
+        let tags: Vec<&str> = upos.iter().map(|&u| c.upos[u as usize].as_str()).collect();
+        let mut lemma = predict_lemmas(heads, lemmas, &words, forms, &tags).into_iter();
+        let out = trees
             .iter()
             .enumerate()
             .map(|(b, t)| {
                 (0..x.lengths[b])
                     .map(|w| {
-                        let at = b * words + w;
-                        let tag = &c.upos[upos[at] as usize];
+                        let at = b * width + w;
                         WordParse {
-                            lemma: lemmas.lemma(forms[b][w], tag, lemma[at] as usize),
-                            upos: tag.clone(),
+                            lemma: lemma.next().expect("a lemma per word"),
+                            upos: tags[at].to_string(),
                             xpos: c.xpos[xpos[at] as usize].clone(),
                             feats: c.feats[feats[at] as usize].clone(),
                             head: t[w + 1],
-                            deprel: c.deprel[rels[b * width + w + 1] as usize].clone(),
+                            deprel: c.deprel[rels[b * (width + 1) + w + 1] as usize].clone(),
                         }
                     })
                     .collect()
             })
-            .collect()
+            .collect();
+        out
     })
+}
+
+/// The relation of every position of a batch to its decoded head (ROOT's
+/// row included), flat.
+fn predict_rels(heads: &Heads, h: &Tensor, trees: &[Vec<usize>]) -> Vec<i64> {
+    let width = h.size()[1] as usize;
+    let mut head_index = vec![0i64; trees.len() * width];
+    for (b, t) in trees.iter().enumerate() {
+        for (d, &hd) in t.iter().enumerate() {
+            head_index[b * width + d] = hd as i64;
+        }
+    }
+    let head_index = Tensor::from_slice(&head_index)
+        .view([trees.len() as i64, width as i64])
+        .to(h.device());
+    argmax_rows(&heads.rels(h, &head_index, false))
+}
+
+/// Every word's lemma in order (sentence by sentence). The script classifier
+/// runs only on the words the lexicon and irregular verbs lack: `words` is
+/// `[batch, width, dim]`, `tags` the UPOS of its rows, flat.
+fn predict_lemmas(
+    heads: &Heads,
+    lemmas: &Lemmatizer,
+    words: &Tensor,
+    forms: &[&[&str]],
+    tags: &[&str],
+) -> Vec<String> {
+    let width = words.size()[1] as usize;
+    let mut out = Vec::new();
+    let mut unknown: Vec<(usize, i64)> = Vec::new();
+    for (b, sentence) in forms.iter().enumerate() {
+        for (w, form) in sentence.iter().enumerate() {
+            let at = b * width + w;
+            match lemmas.known(form, tags[at]) {
+                Some(lemma) => out.push(lemma),
+                None => {
+                    unknown.push((out.len(), at as i64));
+                    out.push(String::new());
+                }
+            }
+        }
+    }
+    if unknown.is_empty() {
+        return out;
+    }
+    let rows = Tensor::from_slice(&unknown.iter().map(|u| u.1).collect::<Vec<_>>());
+    let picked = words
+        .flatten(0, 1)
+        .index_select(0, &rows.to(words.device()));
+    let scripts = argmax_rows(&heads.lemma_scores(&picked, false));
+    for (&(i, at), script) in unknown.iter().zip(scripts) {
+        let (b, w) = (at as usize / width, at as usize % width);
+        out[i] = lemmas.guess(forms[b][w], tags[at as usize], script as usize);
+    }
+    out
 }
 
 /// Parses of every sentence of a cache, in order.
@@ -273,6 +323,16 @@ fn read_lexicon(dir: &Path) -> Result<Lexicon> {
 }
 
 impl Parser {
+    /// Runs the heads at `precision` (resolved as for the encoder: `Auto` is
+    /// bf16 on a CPU with native bf16 instructions).
+    pub fn set_precision(&mut self, precision: crate::ner::Precision) {
+        let kind = match precision.resolve(self.heads.vs.device()) {
+            crate::ner::Precision::Bf16 => Kind::BFloat16,
+            _ => Kind::Float,
+        };
+        self.heads.set_kind(kind);
+    }
+
     /// The encoder (NER model) directory a parser sits on.
     pub fn encoder_dir(dir: &Path) -> Result<PathBuf> {
         Ok(dir.join(read_config(dir)?.encoder))
@@ -317,7 +377,7 @@ impl Parser {
     pub fn parse(&self, tagger: &Tagger, sentences: &[Vec<&str>]) -> Result<Vec<Vec<WordParse>>> {
         let mut out = Vec::with_capacity(sentences.len());
         for chunk in sentences.chunks(ENCODE_CHUNK) {
-            let cache = encode_states(tagger, chunk, Kind::Float, |_| {})?;
+            let cache = encode_states(tagger, chunk, self.heads.kind(), |_| {})?;
             out.extend(predict(&self.heads, &self.lemmas, &cache, chunk));
         }
         Ok(out)
@@ -325,28 +385,29 @@ impl Parser {
 
     /// Parses sentences whose encoder states were already computed, e.g. by
     /// the NER forward pass ([`Tagger::tag_with_states`]): `states[s]` is
-    /// `[words, layers, hidden]` for sentence `s`.
+    /// `[words, layers, hidden]` for sentence `s`, or `[words, hidden]` when
+    /// already mixed by [`Heads::mix_layers`].
     pub fn parse_states(
         &self,
         sentences: &[Vec<&str>],
         states: &[Tensor],
     ) -> Result<Vec<Vec<WordParse>>> {
         let c = &self.heads.config;
+        let (layers, hidden) = (c.layers as i64, c.hidden as i64);
         for (s, t) in states.iter().enumerate() {
             let n = sentences[s].len() as i64;
-            if n > 0 && t.size() != [n, c.layers as i64, c.hidden as i64] {
+            let size = t.size();
+            if n > 0 && size != [n, layers, hidden] && size != [n, hidden] {
                 return Err(Error::model(
                     &self.dir,
                     format!(
-                        "sentence {s}: states of shape {:?}, expected [{n}, {}, {}]",
-                        t.size(),
-                        c.layers,
-                        c.hidden
+                        "sentence {s}: states of shape {size:?}, expected \
+                         [{n}, {layers}, {hidden}] or [{n}, {hidden}]"
                     ),
                 ));
             }
         }
-        let cache = Cache::new(states, sentences, Kind::Float);
+        let cache = Cache::new(states, sentences, self.heads.kind());
         Ok(predict(&self.heads, &self.lemmas, &cache, sentences))
     }
 }

@@ -127,7 +127,8 @@ impl Tagger {
 
 /// A padded batch of sentences as the heads read them.
 pub struct Inputs {
-    /// `[batch, words, layers, hidden]`, f32.
+    /// `[batch, words, layers, hidden]`, or `[batch, words, hidden]` already
+    /// mixed ([`Heads::mix_layers`]); any float kind.
     pub states: Tensor,
     /// `[batch, words, SLOTS]` embedding rows ([`word_slots`]).
     pub slots: Tensor,
@@ -248,10 +249,13 @@ impl Heads {
     /// vector first.
     pub fn encode(&self, x: &Inputs, train: bool) -> Tensor {
         let device = self.vs.device();
+        let kind = self.kind();
         let states = x.states.to_device(device);
         let (b, t) = (states.size()[0], states.size()[1]);
-        let weights = self.mix.softmax(0, Kind::Float).view([1, 1, -1, 1]);
-        let mixed = (states * weights).sum_dim_intlist(2, false, Kind::Float) * &self.gamma;
+        let mixed = match states.dim() {
+            3 => states.to_kind(kind),
+            _ => self.mix_layers(&states),
+        };
         let embedded = self
             .embed
             .forward(&x.slots.to_device(device))
@@ -267,15 +271,51 @@ impl Heads {
         Tensor::cat(&[root, h], 1)
     }
 
+    /// The learned mix of the encoder layers, scaled: `[..., layers, hidden]`
+    /// → `[..., hidden]` in the heads' number format. The pipeline applies it
+    /// right after the forward pass, so only one layer per word is kept.
+    pub fn mix_layers(&self, states: &Tensor) -> Tensor {
+        let kind = self.kind();
+        let weights = self.mix.softmax(0, kind).view([-1, 1]);
+        (states.to_kind(kind) * weights).sum_dim_intlist(-2, false, kind) * &self.gamma
+    }
+
+    /// The number format of the weights (f32 as trained, or bf16 after
+    /// [`Heads::set_kind`]); activations follow it.
+    pub fn kind(&self) -> Kind {
+        self.root.kind()
+    }
+
+    /// Converts every weight to `kind`. bf16 roughly halves the heads' time
+    /// on a CPU with native bf16 instructions (the LSTM) and cuts the
+    /// relation scorer's by far more; `eval-conllu --precision` measures
+    /// what it costs in accuracy.
+    pub fn set_kind(&mut self, kind: Kind) {
+        self.vs.set_kind(kind);
+    }
+
     /// Tag scores of the words (ROOT excluded).
     pub fn tags(&self, h: &Tensor, train: bool) -> TagScores {
         let words = h.narrow(1, 1, h.size()[1] - 1);
+        let [upos, xpos, feats] = self.word_classes(&words, train);
         TagScores {
-            upos: self.upos.forward_t(&words, train),
-            xpos: self.xpos.forward_t(&words, train),
-            feats: self.feats.forward_t(&words, train),
-            lemma: self.lemma.forward_t(&words, train),
+            upos,
+            xpos,
+            feats,
+            lemma: self.lemma_scores(&words, train),
         }
+    }
+
+    /// UPOS, XPOS and FEATS scores of word representations (any leading
+    /// shape, ROOT excluded).
+    pub fn word_classes(&self, words: &Tensor, train: bool) -> [Tensor; 3] {
+        [&self.upos, &self.xpos, &self.feats].map(|t| t.forward_t(words, train))
+    }
+
+    /// Lemma script scores of word representations. At inference only words
+    /// the lexicon lacks need them (about one in twenty in news).
+    pub fn lemma_scores(&self, words: &Tensor, train: bool) -> Tensor {
+        self.lemma.forward_t(words, train)
     }
 
     /// Arc scores `[batch, 1 + words (dependent), 1 + words (head)]`; heads
@@ -307,7 +347,7 @@ impl Heads {
             &heads.unsqueeze(-1).expand(size.as_slice(), false),
             false,
         );
-        let ones = Tensor::ones([size[0], size[1], 1], (Kind::Float, h.device()));
+        let ones = Tensor::ones([size[0], size[1], 1], (h.kind(), h.device()));
         let dep = Tensor::cat(&[dep, ones.shallow_clone()], 2);
         let head = Tensor::cat(&[head, ones], 2);
         Tensor::einsum(
