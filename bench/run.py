@@ -13,6 +13,8 @@ Same machine, same model directory (models/ner-en-conll), same corpora:
                                 (entities, dates, places): the baseline
     casefile extract --parser   the whole pipeline: the same with the syntax stage
                                 (models/parser-en-ewt) and the events stage that reads it
+    extract before the syntax stage  the extract of commit 76120ee, built here: the speed
+                                the syntax stage was to keep 75% of
     libtorch bare forward       forward passes alone on the same articles' sentences
 
 Prints a table, appends rows to bench/results/YYYY-MM-DD.csv, writes the table to
@@ -24,8 +26,11 @@ same paragraphs as separate small documents, words/s of each (bench/results/docs
 README's docsize markers), with --no-events: tests/scaling.rs judges the events stage's growth
 with the document.
 
-Environment: BENCH_PARTS, which parts to run (default "ner extract scale docsize"); BENCH_ARTICLES
-(default 500) articles for extract; BENCH_SCALE, a list of corpus sizes for the scaling table
+Environment: BENCH_PARTS, which parts to run (default "ner extract before scale docsize"; "before"
+adds to the extract rows the extract of commit 76120ee, the last before the syntax stage, built
+once into target/bench-before); BENCH_ROUNDS (default 3) rounds of the extract rows, which
+alternate and report the median round; BENCH_PARSER (default models/parser-en-ewt) the parser of
+the end-to-end row; BENCH_ARTICLES (default 500) articles for extract; BENCH_SCALE, a list of corpus sizes for the scaling table
 (default "1000 10000"); BENCH_SCALE_WORDS, the length range of those articles (default
 150-300). `make bench-scale` runs only the scaling part, over 1,000, 10,000 and 100,000
 articles of 50-100 words. The scaling table counts event mentions and merged events, so it runs
@@ -47,7 +52,8 @@ os.chdir(ROOT)
 # CASEFILE_BIN: a copy of the binary, so that a rebuild during a long run does not change it.
 BIN = os.environ.get("CASEFILE_BIN", "target/release/casefile")
 MODEL = "models/ner-en-conll"
-PARSER = "models/parser-en-ewt"
+# BENCH_PARSER: another parser for the end-to-end row (`make parser-lite` trains a lighter one).
+PARSER = os.environ.get("BENCH_PARSER", "models/parser-en-ewt")
 DEV = "../shared/data/conll2003/dev.txt"
 WORK = "bench/work"
 PY = sys.executable
@@ -100,6 +106,75 @@ def machine():
     return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB, {platform.system()} {platform.machine()}"
 
 
+# The last commit before the syntax stage (issue 13): its `extract` is the speed
+# the syntax stage was asked to keep 75% of.
+BEFORE = "76120ee"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+
+def before_binary():
+    """`extract` as it was before the syntax stage: commit BEFORE, exported with
+    git archive and built beside this checkout's build (with the same venv).
+    None, with the reason printed, where the history lacks the commit."""
+    home = "target/bench-before"
+    binary = f"{home}/target/release/casefile"
+    if os.path.exists(binary):
+        return binary
+    if subprocess.run(["git", "cat-file", "-e", f"{BEFORE}^{{commit}}"], capture_output=True).returncode != 0:
+        print(f"before-syntax row skipped: commit {BEFORE} is not in this clone's history")
+        return None
+    os.makedirs(home, exist_ok=True)
+    archive = subprocess.run(["git", "archive", BEFORE], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", home], input=archive, check=True)
+    if not os.path.exists(f"{home}/.venv"):
+        os.symlink(os.path.abspath(".venv"), f"{home}/.venv")
+    print(f"building commit {BEFORE} in {home} (once; a few minutes)", flush=True)
+    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet"], cwd=home, check=True)
+    return binary
+
+
+def extract_rows(row, with_before):
+    """The extract rows: the same generated articles through the pipeline
+    without the syntax and events stages, through all of it, and (with_before)
+    through the build from before the syntax stage. The variants alternate,
+    ROUNDS times, and each row is the median round: a ratio of two rows then
+    compares runs from the same minutes of the same machine."""
+    n_articles = int(os.environ.get("BENCH_ARTICLES", "500"))
+    corpus = f"{WORK}/articles-{n_articles}.jsonl"
+    subprocess.run([PY, "bench/gen_articles.py", str(n_articles), corpus], check=True)
+    common = ["--quiet", "--device", "cpu"]
+    variants = [
+        # The baseline the cost of the syntax and events stages is measured against.
+        ("extract casefile --no-events", [BIN, "extract", corpus, "--out", f"{WORK}/out", *common, "--no-events"],
+         f"{n_articles} generated articles, no syntax or events stage"),
+        # Their cost is mostly the parser heads: the NER encoder pass is shared.
+        ("extract casefile end to end", [BIN, "extract", corpus, "--out", f"{WORK}/out-syntax", *common,
+                                         "--parser", PARSER],
+         f"same articles, with the syntax and events stages, --parser {PARSER}"),
+    ]
+    before = before_binary() if with_before else None
+    if before:
+        variants.append((f"extract before the syntax stage ({BEFORE})",
+                         [before, "extract", corpus, "--out", f"{WORK}/out-before", *common],
+                         f"same articles, commit {BEFORE} built here"))
+    times = {name: [] for name, _, _ in variants}
+    for _ in range(ROUNDS):
+        for k, (name, cmd, _) in enumerate(variants):
+            stats = f"{WORK}/extract-stats-{k}.json"
+            secs, rss, _, _ = run_rss(cmd + ["--stats", stats])
+            times[name].append((secs, rss, json.load(open(stats))["words"]))
+    wps = {}
+    for name, _, note in variants:
+        secs, rss, words = sorted(times[name])[len(times[name]) // 2]
+        wps[name] = row(name, words, "words", secs, rss, f"{note}; median of {ROUNDS}")
+    _, rss, out, _ = run_rss([BIN, "bench-forward", corpus, "--device", "cpu"])
+    fwd = json.loads(out)
+    bare = row("extract libtorch bare forward", fwd["words"], "words", fwd["seconds"], rss,
+               "same articles, forward passes only")
+    return (wps[variants[0][0]], wps[variants[1][0]],
+            wps.get(f"extract before the syntax stage ({BEFORE})"), bare)
+
+
 def conll_words(path):
     n = 0
     for line in open(path, encoding="utf-8"):
@@ -122,10 +197,10 @@ def main():
         return per
 
     print(f"casefile benchmarks, {today}, {host}", flush=True)
-    parts = os.environ.get("BENCH_PARTS", "ner extract scale docsize").split()
+    parts = os.environ.get("BENCH_PARTS", "ner extract before scale docsize").split()
     ner = {}
     agreement = None
-    extract_wps = bare_wps = syntax_wps = None
+    extract_wps = bare_wps = syntax_wps = before_wps = None
     if "ner" in parts:
         if os.path.exists(DEV):
             words = conll_words(DEV)
@@ -192,31 +267,7 @@ def main():
             agreement = None
 
     if "extract" in parts:
-        n_articles = int(os.environ.get("BENCH_ARTICLES", "500"))
-        corpus = f"{WORK}/articles-{n_articles}.jsonl"
-        subprocess.run([PY, "bench/gen_articles.py", str(n_articles), corpus], check=True)
-        # Without the syntax and events stages: the baseline the cost of
-        # those two is measured against (the row below).
-        secs, rss, _, err = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out", "--quiet", "--device", "cpu",
-                                     "--no-events", "--stats", f"{WORK}/extract-stats.json"])
-        stats = json.load(open(f"{WORK}/extract-stats.json"))
-        extract_wps = row("extract casefile --no-events", stats["words"], "words", secs, rss,
-                          f"{n_articles} generated articles, {n_articles / secs:.1f} docs/s, "
-                          "no syntax or events stage")
-        if os.path.isdir(PARSER):
-            # The syntax and events stages on top: their cost is mostly the
-            # parser heads (the NER encoder pass is shared), so the ratio to
-            # the row above is what they add.
-            secs, rss, _, _ = run_rss([BIN, "extract", corpus, "--out", f"{WORK}/out-syntax", "--quiet",
-                                       "--device", "cpu", "--parser", PARSER,
-                                       "--stats", f"{WORK}/extract-syntax-stats.json"])
-            words = json.load(open(f"{WORK}/extract-syntax-stats.json"))["words"]
-            syntax_wps = row("extract casefile end to end", words, "words", secs, rss,
-                             f"same articles, with the syntax and events stages, --parser {PARSER}")
-        _, rss, out, _ = run_rss([BIN, "bench-forward", corpus, "--device", "cpu"])
-        fwd = json.loads(out)
-        bare_wps = row("extract libtorch bare forward", fwd["words"], "words", fwd["seconds"], rss,
-                       "same articles, forward passes only")
+        extract_wps, syntax_wps, before_wps, bare_wps = extract_rows(row, "before" in parts)
 
     scale = []
     if "scale" in parts:
@@ -263,6 +314,9 @@ def main():
         if syntax_wps:
             md.append(f"- extract end to end (syntax and events stages) / --no-events, same articles and run: "
                       f"**{syntax_wps / extract_wps:.0%}**")
+        if syntax_wps and before_wps:
+            md.append(f"- extract end to end / extract before the syntax stage (commit {BEFORE}, built here), "
+                      f"same articles and run: **{syntax_wps / before_wps:.0%}**")
         if agreement:
             for precision, a in agreement.items():
                 md.append(f"- entity agreement of `tag-conll --decode simple --precision {precision}` with the "
