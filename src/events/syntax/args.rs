@@ -35,7 +35,10 @@ pub fn fill(
                 let mut words = g.conjuncts(reached);
                 words.extend(coordinated_appositions(g, reached));
                 for w in words {
-                    if harmed_by_another(g, w, t) || modifies_next(g, role, w, classes) {
+                    if harmed_by_another(g, w, t)
+                        || modifies_next(g, role, w, classes)
+                        || no_one(g, w)
+                    {
                         continue;
                     }
                     let Some(head) = qualifying(g, role, w, classes) else {
@@ -189,6 +192,13 @@ const HARM: [&str; 5] = ["injure", "wound", "hurt", "maim", "kill"];
 fn harmed_by_another(g: &Graph, w: usize, t: usize) -> bool {
     g.deps(w, "amod")
         .any(|c| c != t && g.xpos(c) == "VBG" && HARM.contains(&g.lemma(c)))
+}
+
+/// "No group claimed the attack", "nobody was hurt": a word that says no one
+/// took part is no participant.
+fn no_one(g: &Graph, w: usize) -> bool {
+    matches!(g.lemma(w), "nobody" | "none" | "no-one")
+        || g.deps(w, "det").any(|d| g.lemma(d) == "no")
 }
 
 /// Names a parser hung on a noun as a second apposition although "and"
