@@ -17,6 +17,9 @@ window engine: 6/12, 2/8, 3/9, 4/12), then developed on.
 data/notes/round4.jsonl: 12 more, written in the third session of 2026-12-01
 and scored once unseen (type 11/12, killed 5/8, attacker 7/9, place 7/12),
 then developed on.
+data/notes/round5.jsonl: 12 more, written in the fourth session of 2026-12-01
+and scored once unseen (type 11/12, killed 8/8, attacker 4/6, place 4/12),
+then developed on.
 The window engine's figures are history: casefile had that second engine
 until the syntax engine, ahead on every held-out measure, replaced it.
 
