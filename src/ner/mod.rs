@@ -72,6 +72,15 @@ impl Precision {
             p => p,
         }
     }
+
+    /// The tensor kind of weights and activations at this precision on
+    /// `device`: the one mapping the NER model and the parser heads share.
+    pub fn kind(self, device: Device) -> Kind {
+        match self.resolve(device) {
+            Precision::Bf16 => Kind::BFloat16,
+            _ => Kind::Float,
+        }
+    }
 }
 
 /// Whether the CPU computes bf16 natively (Linux: the `avx512_bf16` or
@@ -168,10 +177,7 @@ impl Tagger {
     /// Converts the weights to `precision` (inputs follow: the embeddings
     /// produce activations of the weights' kind).
     pub fn set_precision(&mut self, precision: Precision) {
-        match precision.resolve(self.model.device()) {
-            Precision::Bf16 => self.model.vs.set_kind(Kind::BFloat16),
-            _ => self.model.vs.set_kind(Kind::Float),
-        }
+        self.model.vs.set_kind(precision.kind(self.model.device()));
     }
 
     pub fn labels(&self) -> &LabelSet {

@@ -200,7 +200,7 @@ fn predict_batch(
         let width = words.size()[1] as usize;
         let tags: Vec<&str> = upos.iter().map(|&u| c.upos[u as usize].as_str()).collect();
         let mut lemma = predict_lemmas(heads, lemmas, &words, forms, &tags).into_iter();
-        let out = trees
+        trees
             .iter()
             .enumerate()
             .map(|(b, t)| {
@@ -218,8 +218,7 @@ fn predict_batch(
                     })
                     .collect()
             })
-            .collect();
-        out
+            .collect()
     })
 }
 
@@ -326,11 +325,7 @@ impl Parser {
     /// Runs the heads at `precision` (resolved as for the encoder: `Auto` is
     /// bf16 on a CPU with native bf16 instructions).
     pub fn set_precision(&mut self, precision: crate::ner::Precision) {
-        let kind = match precision.resolve(self.heads.vs.device()) {
-            crate::ner::Precision::Bf16 => Kind::BFloat16,
-            _ => Kind::Float,
-        };
-        self.heads.set_kind(kind);
+        self.heads.set_kind(precision.kind(self.heads.vs.device()));
     }
 
     /// The encoder (NER model) directory a parser sits on.
