@@ -88,26 +88,15 @@ impl Tagger {
                 (lp, picked)
             });
             let flat: Vec<f32> = Vec::<f32>::try_from(logits.flatten(0, -1))?;
-            let mut shape = picked.size();
-            let mut k = 0;
-            while k < owned.len() {
-                let sentence = owned[k].0;
-                let run = owned[k..].iter().take_while(|o| o.0 == sentence).count();
-                shape[0] = sentences[sentence].len() as i64;
-                let target = states[sentence].get_or_insert_with(|| {
-                    Tensor::zeros(shape.as_slice(), (picked.kind(), Device::Cpu))
-                });
-                let mut words = Vec::with_capacity(run);
-                for &(_, word, at) in &owned[k..k + run] {
-                    let (word, from) = (word as usize, at as usize * n_labels);
-                    word_lp[sentence][word * n_labels..(word + 1) * n_labels]
-                        .copy_from_slice(&flat[from..from + n_labels]);
-                    words.push(word as i64);
-                }
-                let rows = picked.narrow(0, k as i64, run as i64);
-                let _ = target.index_copy_(0, &Tensor::from_slice(&words), &rows);
-                k += run;
-            }
+            scatter(
+                &mut word_lp,
+                &mut states,
+                sentences,
+                &owned,
+                &flat,
+                n_labels,
+                &picked,
+            );
         }
         let labels = self.viterbi_words(&word_lp, sentences);
         let states = states
@@ -115,6 +104,40 @@ impl Tagger {
             .map(|s| s.unwrap_or_else(|| Tensor::zeros([0, 0, 0], (Kind::Float, Device::Cpu))))
             .collect();
         Ok((labels, states))
+    }
+}
+
+/// Copies one batch's results to the words of `owned`, a sentence's run of
+/// words at a time: from `flat` (the log-probabilities, `n_labels` per piece)
+/// into `word_lp`, and from `picked` (the kept states, one row per entry of
+/// `owned`, in order) into `states`.
+fn scatter(
+    word_lp: &mut [Vec<f32>],
+    states: &mut [Option<Tensor>],
+    sentences: &[Vec<&str>],
+    owned: &[(usize, i64, i64)],
+    flat: &[f32],
+    n_labels: usize,
+    picked: &Tensor,
+) {
+    let mut shape = picked.size();
+    let mut k = 0;
+    while k < owned.len() {
+        let sentence = owned[k].0;
+        let run = owned[k..].iter().take_while(|o| o.0 == sentence).count();
+        shape[0] = sentences[sentence].len() as i64;
+        let target = states[sentence]
+            .get_or_insert_with(|| Tensor::zeros(shape.as_slice(), (picked.kind(), Device::Cpu)));
+        let mut words = Vec::with_capacity(run);
+        for &(_, word, at) in &owned[k..k + run] {
+            let (word, from) = (word as usize, at as usize * n_labels);
+            word_lp[sentence][word * n_labels..(word + 1) * n_labels]
+                .copy_from_slice(&flat[from..from + n_labels]);
+            words.push(word as i64);
+        }
+        let rows = picked.narrow(0, k as i64, run as i64);
+        let _ = target.index_copy_(0, &Tensor::from_slice(&words), &rows);
+        k += run;
     }
 }
 
