@@ -20,6 +20,9 @@ then developed on.
 data/notes/round5.jsonl: 12 more, written in the fourth session of 2026-12-01
 and scored once unseen (type 11/12, killed 8/8, attacker 4/6, place 4/12),
 then developed on.
+data/notes/round6.jsonl: 12 more, written in the fifth session of 2026-12-01
+and scored once unseen (type 11/12, killed 9/10, attacker 7/9, place 6/12),
+then developed on.
 The window engine's figures are history: casefile had that second engine
 until the syntax engine, ahead on every held-out measure, replaced it.
 
