@@ -264,6 +264,16 @@ impl<'a> Graph<'a> {
                 }
             }
             "acl" if self.xpos(i) == "VBG" && rel == "nsubj" => vec![h],
+            // "the first troops to arrive", "combatants to arrive at the
+            // camp": an infinitive on a noun has it as subject. The roles'
+            // classes keep out "a plan to attack", "efforts to arrest".
+            "acl"
+                if self.xpos(i) == "VB"
+                    && rel == "nsubj"
+                    && self.deps(i, "mark").any(|m| self.lemma(m) == "to") =>
+            {
+                vec![h]
+            }
             // A finite verb hung on a noun as its modifier ("after the two
             // heads of government talked by phone") is that noun's predicate,
             // unless the noun is already another verb's subject or object and
