@@ -251,45 +251,45 @@ impl<'a> Graph<'a> {
                     subject
                 }
             }
+            "acl" if subject => self.subject_of_noun_clause(i, h, rel),
+            _ if rel == "obj" => self.object_from_conjunct(i),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The implicit subject `rel` (`nsubj` or `nsubj:pass`) of `i`, a clause
+    /// hung on the noun `h` by `acl`: the noun itself, when the clause's form
+    /// says it is that kind of subject.
+    fn subject_of_noun_clause(&self, i: usize, h: usize, rel: &str) -> Vec<usize> {
+        let active = rel == "nsubj";
+        let is = match self.xpos(i) {
             // "soldiers killed in the blast": the noun is the participle's
             // passive subject; but one with an object is active, a finite
             // verb misread as a participle ("gunmen kidnapped and later
             // killed a councillor").
-            "acl" if self.xpos(i) == "VBN" && subject => {
-                let active = !self.args(i, "obj").is_empty();
-                if active == (rel == "nsubj") {
-                    vec![h]
-                } else {
-                    Vec::new()
-                }
-            }
-            "acl" if self.xpos(i) == "VBG" && rel == "nsubj" => vec![h],
+            "VBN" => active == !self.args(i, "obj").is_empty(),
+            // "soldiers arriving in the city".
+            "VBG" => active,
             // "the first troops to arrive", "combatants to arrive at the
             // camp": an infinitive on a noun has it as subject. The roles'
             // classes keep out "a plan to attack", "efforts to arrest".
-            "acl"
-                if self.xpos(i) == "VB"
-                    && rel == "nsubj"
-                    && self.deps(i, "mark").any(|m| self.lemma(m) == "to") =>
-            {
-                vec![h]
-            }
+            "VB" => active && self.deps(i, "mark").any(|m| self.lemma(m) == "to"),
             // A finite verb hung on a noun as its modifier ("after the two
             // heads of government talked by phone") is that noun's predicate,
             // unless the noun is already another verb's subject or object and
             // the verb has no object: then it is a past participle tagged as
             // a past tense ("soldiers killed in the blast were buried").
-            "acl" if self.xpos(i) == "VBD" && subject => {
+            "VBD" => {
                 let taken = matches!(self.rel(h), "nsubj" | "nsubj:pass" | "obj" | "iobj");
                 let passive = taken && self.args(i, "obj").is_empty();
-                if passive == (rel == "nsubj:pass") {
-                    vec![h]
-                } else {
-                    Vec::new()
-                }
+                passive != active
             }
-            _ if rel == "obj" => self.object_from_conjunct(i),
-            _ => Vec::new(),
+            _ => false,
+        };
+        if is {
+            vec![h]
+        } else {
+            Vec::new()
         }
     }
 
