@@ -1040,6 +1040,15 @@ const MAX_LINK_DENSITY: f64 = 0.5;
 /// Only blocks shorter than this are dropped for reading like "Read also:".
 const DROP_TEXT_MAX: usize = 300;
 
+/// Content scores of an HTML tree's nodes ([`Flat::scores`]).
+struct Scores {
+    score: Vec<f64>,
+    /// Whether the node was scored (a candidate).
+    scored: Vec<bool>,
+    /// The scored nodes, in the order they were first scored.
+    candidates: Vec<usize>,
+}
+
 impl<'a> Flat<'a> {
     fn build(dom: &'a Html, rules: &HtmlRules) -> Flat<'a> {
         let mut items = Vec::new();
@@ -1186,6 +1195,35 @@ impl<'a> Flat<'a> {
             let up = self.parent[i];
             excluded[i] = self.dropped[i] || (up != NONE && excluded[up]);
         }
+        let scores = self.scores(&excluded, rules);
+        let best =
+            scores
+                .candidates
+                .iter()
+                .copied()
+                .fold(None, |best: Option<usize>, c| match best {
+                    Some(b) if scores.score[b] >= scores.score[c] => Some(b),
+                    _ => Some(c),
+                });
+        let Some(best) = best else {
+            // Nothing reads like an article: take all the body has.
+            let body = (0..n).find(|&i| self.tag(i) == "body" && !excluded[i]);
+            return match body {
+                Some(b) => vec![b],
+                None => (0..n).filter(|&i| self.parent[i] == NONE).collect(),
+            };
+        };
+        if self.parent[best] == NONE {
+            return vec![best];
+        }
+        self.with_siblings(best, &scores, &excluded)
+    }
+
+    /// Readability-style scores: each paragraph-like node gives points to
+    /// its ancestors (up to five levels, less the further up), and each
+    /// candidate's score is then scaled down by its link density.
+    fn scores(&self, excluded: &[bool], rules: &HtmlRules) -> Scores {
+        let n = self.items.len();
         let mut score = vec![0.0f64; n];
         let mut scored = vec![false; n];
         let mut candidates = Vec::new();
@@ -1217,25 +1255,18 @@ impl<'a> Flat<'a> {
         for &c in &candidates {
             score[c] *= 1.0 - self.link_density(c);
         }
-        let best = candidates
-            .iter()
-            .copied()
-            .fold(None, |best: Option<usize>, c| match best {
-                Some(b) if score[b] >= score[c] => Some(b),
-                _ => Some(c),
-            });
-        let Some(best) = best else {
-            // Nothing reads like an article: take all the body has.
-            let body = (0..n).find(|&i| self.tag(i) == "body" && !excluded[i]);
-            return match body {
-                Some(b) => vec![b],
-                None => (0..n).filter(|&i| self.parent[i] == NONE).collect(),
-            };
-        };
-        let up = self.parent[best];
-        if up == NONE {
-            return vec![best];
+        Scores {
+            score,
+            scored,
+            candidates,
         }
+    }
+
+    /// The best candidate and those of its siblings that score near it, share
+    /// its class, or are paragraphs of prose, in document order.
+    fn with_siblings(&self, best: usize, scores: &Scores, excluded: &[bool]) -> Vec<usize> {
+        let (score, scored) = (&scores.score, &scores.scored);
+        let up = self.parent[best];
         let threshold = (score[best] * 0.2).max(10.0);
         let best_class = match self.items[best] {
             Item::Element(el) => el.attr("class").unwrap_or(""),

@@ -267,7 +267,10 @@ impl<'a> Graph<'a> {
             // passive subject; but one with an object is active, a finite
             // verb misread as a participle ("gunmen kidnapped and later
             // killed a councillor").
-            "VBN" => active == !self.args(i, "obj").is_empty(),
+            "VBN" => {
+                let has_object = !self.args(i, "obj").is_empty();
+                active == has_object
+            }
             // "soldiers arriving in the city".
             "VBG" => active,
             // "the first troops to arrive", "combatants to arrive at the
