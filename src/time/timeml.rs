@@ -129,22 +129,43 @@ fn find_dct(name: &str, xml: &str) -> Result<NaiveDate, TimemlError> {
         })
 }
 
-/// Parses a TimeML document. `name` is only used in error messages and in
-/// the returned document.
-pub fn parse_tml(name: &str, xml: &str) -> Result<TimemlDoc, TimemlError> {
-    let dct = find_dct(name, xml)?;
+/// Byte range of the text inside `<TEXT ...>` and `</TEXT>`.
+fn text_body(name: &str, xml: &str) -> Result<(usize, usize), TimemlError> {
     let open = xml
         .find("<TEXT")
         .ok_or_else(|| syntax(name, 0, "no <TEXT> element"))?;
-    let body_start = open
+    let start = open
         + 1
         + xml[open..]
             .find('>')
             .ok_or_else(|| syntax(name, open, "unterminated <TEXT> tag"))?;
-    let body_end = body_start
-        + xml[body_start..]
+    let end = start
+        + xml[start..]
             .find("</TEXT>")
-            .ok_or_else(|| syntax(name, body_start, "no </TEXT>"))?;
+            .ok_or_else(|| syntax(name, start, "no </TEXT>"))?;
+    Ok((start, end))
+}
+
+/// The character an entity reference at the start of `at` ("&amp;...")
+/// stands for and the bytes it takes; an unknown or unterminated one is a
+/// literal "&".
+fn entity(at: &str) -> (char, usize) {
+    let semi = at
+        .char_indices()
+        .take(12)
+        .find(|&(_, c)| c == ';')
+        .map(|(k, _)| k);
+    match semi.and_then(|s| decode_entity(&at[1..s]).map(|c| (s, c))) {
+        Some((s, c)) => (c, s + 1),
+        None => ('&', 1),
+    }
+}
+
+/// Parses a TimeML document. `name` is only used in error messages and in
+/// the returned document.
+pub fn parse_tml(name: &str, xml: &str) -> Result<TimemlDoc, TimemlError> {
+    let dct = find_dct(name, xml)?;
+    let (body_start, body_end) = text_body(name, xml)?;
 
     let mut text = String::with_capacity(body_end - body_start);
     let mut gold = Vec::new();
@@ -159,21 +180,9 @@ pub fn parse_tml(name: &str, xml: &str) -> Result<TimemlDoc, TimemlError> {
         text.push_str(&rest[..k]);
         i += k;
         if xml[i..].starts_with('&') {
-            let semi = xml[i..body_end]
-                .char_indices()
-                .take(12)
-                .find(|&(_, c)| c == ';')
-                .map(|(k, _)| k);
-            match semi.and_then(|s| decode_entity(&xml[i + 1..i + s]).map(|c| (s, c))) {
-                Some((s, c)) => {
-                    text.push(c);
-                    i += s + 1;
-                }
-                None => {
-                    text.push('&');
-                    i += 1;
-                }
-            }
+            let (c, len) = entity(&xml[i..body_end]);
+            text.push(c);
+            i += len;
             continue;
         }
         if xml[i..].starts_with("<!--") {
