@@ -98,6 +98,15 @@ impl ActorRules {
     /// Groups the document's entity mentions into actors and fills in the
     /// canonical names of event arguments.
     pub fn process(&self, doc: &mut Document) {
+        let actors = self.link_actors(doc);
+        name_arguments(doc, &actors);
+        doc.actors = actors;
+    }
+
+    /// The document's actors, each entity mention linked to its own
+    /// (`Entity::actor`): one per canonical name, a surname alone joining
+    /// the earlier person whose name ends with it.
+    fn link_actors(&self, doc: &mut Document) -> Vec<Actor> {
         let mut actors: Vec<Actor> = Vec::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
         // The first person actor with each last name, so that a surname alone
@@ -149,39 +158,45 @@ impl ActorRules {
             };
             doc.entities[i].actor = Some(idx);
         }
-        // The first entity at each span, as a scan from the start would find.
-        let mut at_span: HashMap<Span, Option<usize>> = HashMap::new();
-        for e in &doc.entities {
-            at_span.entry(e.span).or_insert(e.actor);
-        }
-        // An argument that is a whole noun phrase ("The United States", the
-        // syntax engine's) names the entity holding its head word; a
-        // resolved pronoun names its antecedent's.
-        let mut by_start: Vec<(Span, Option<usize>)> =
-            doc.entities.iter().map(|e| (e.span, e.actor)).collect();
-        by_start.sort_by_key(|(s, _)| (s.start, s.end));
-        let holding = |head: Span| {
-            let i = by_start.partition_point(|(s, _)| s.start <= head.start);
-            (i > 0)
-                .then(|| by_start[i - 1])
-                .filter(|(s, _)| s.end >= head.end)
-                .and_then(|(_, actor)| actor)
-        };
-        for event in &mut doc.events {
-            for arg in &mut event.arguments {
-                if let Some(actor) = at_span.get(&arg.span) {
-                    arg.canonical = actor.map(|a| actors[a].name.clone());
-                } else if let Some(actor) = arg.head.and_then(holding) {
-                    arg.canonical = Some(actors[actor].name.clone());
-                } else if let Some(Some(actor)) = arg.antecedent.and_then(|s| at_span.get(&s)) {
-                    // A pronoun whose referent is clear ("its strike" after
-                    // "Washington"): the text stays the pronoun, the
-                    // canonical name is the referent's.
-                    arg.canonical = Some(actors[*actor].name.clone());
-                }
+        actors
+    }
+}
+
+/// Each event argument's canonical name, from the actors: that of the entity
+/// mention with the argument's span, else of the entity holding its head
+/// word, else of a pronoun's antecedent.
+fn name_arguments(doc: &mut Document, actors: &[Actor]) {
+    // The first entity at each span, as a scan from the start would find.
+    let mut at_span: HashMap<Span, Option<usize>> = HashMap::new();
+    for e in &doc.entities {
+        at_span.entry(e.span).or_insert(e.actor);
+    }
+    // An argument that is a whole noun phrase ("The United States", the
+    // syntax engine's) names the entity holding its head word; a
+    // resolved pronoun names its antecedent's.
+    let mut by_start: Vec<(Span, Option<usize>)> =
+        doc.entities.iter().map(|e| (e.span, e.actor)).collect();
+    by_start.sort_by_key(|(s, _)| (s.start, s.end));
+    let holding = |head: Span| {
+        let i = by_start.partition_point(|(s, _)| s.start <= head.start);
+        (i > 0)
+            .then(|| by_start[i - 1])
+            .filter(|(s, _)| s.end >= head.end)
+            .and_then(|(_, actor)| actor)
+    };
+    for event in &mut doc.events {
+        for arg in &mut event.arguments {
+            if let Some(actor) = at_span.get(&arg.span) {
+                arg.canonical = actor.map(|a| actors[a].name.clone());
+            } else if let Some(actor) = arg.head.and_then(holding) {
+                arg.canonical = Some(actors[actor].name.clone());
+            } else if let Some(Some(actor)) = arg.antecedent.and_then(|s| at_span.get(&s)) {
+                // A pronoun whose referent is clear ("its strike" after
+                // "Washington"): the text stays the pronoun, the
+                // canonical name is the referent's.
+                arg.canonical = Some(actors[*actor].name.clone());
             }
         }
-        doc.actors = actors;
     }
 }
 
