@@ -89,6 +89,31 @@ pub fn read(path: &Path) -> Result<Vec<GoldDocument>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let records: Vec<Record> = serde_json::from_str(&text)
         .map_err(|e| Error::format(path, Some(e.line() as u64), e.to_string()))?;
+    let mut out = Vec::new();
+    for (id, records) in by_document(records) {
+        let mut chars: Vec<char> = Vec::new();
+        let mut gold = GoldDocument {
+            id: id.clone(),
+            text: String::new(),
+            published: date_of(&id),
+            triggers: Vec::new(),
+            arguments: Vec::new(),
+            words: Vec::new(),
+            unannotated: Vec::new(),
+        };
+        for r in &records {
+            add_sentence(&mut gold, &mut chars, r)
+                .map_err(|why| Error::format(path, None, format!("{}: {why}", r.sentence_id)))?;
+        }
+        gold.text = chars.into_iter().collect();
+        out.push(gold);
+    }
+    Ok(out)
+}
+
+/// Sentence records grouped by document (the id before the last `_`), the
+/// documents in order of first appearance.
+fn by_document(records: Vec<Record>) -> Vec<(String, Vec<Record>)> {
     let mut order: Vec<String> = Vec::new();
     let mut by_doc: BTreeMap<String, Vec<Record>> = BTreeMap::new();
     for r in records {
@@ -102,72 +127,67 @@ pub fn read(path: &Path) -> Result<Vec<GoldDocument>> {
         }
         by_doc.entry(doc).or_default().push(r);
     }
-    let bad = |id: &str, why: &str| Error::format(path, None, format!("{id}: {why}"));
-    let mut out = Vec::new();
-    for id in order {
-        let records = &by_doc[&id];
-        let mut chars: Vec<char> = Vec::new();
-        let mut gold = GoldDocument {
-            id: id.clone(),
-            text: String::new(),
-            published: date_of(&id),
-            triggers: Vec::new(),
-            arguments: Vec::new(),
-            words: Vec::new(),
-            unannotated: Vec::new(),
-        };
-        for r in records {
-            if r.index.len() != r.words.len() {
-                return Err(bad(&r.sentence_id, "words and index differ in length"));
-            }
-            let offsets: Vec<(usize, usize)> = r
-                .index
-                .iter()
-                .map(|(s, e)| Some((s.parse().ok()?, e.parse::<usize>().ok()? + 1)))
-                .collect::<Option<_>>()
-                .ok_or_else(|| bad(&r.sentence_id, "index offsets are not numbers"))?;
-            gold.words.extend(&offsets);
-            if let (true, Some(first), Some(last)) =
-                (r.events.is_empty(), offsets.first(), offsets.last())
-            {
-                gold.unannotated.push((first.0, last.1));
-            }
-            for (w, &(s, e)) in r.words.iter().zip(&offsets) {
-                if chars.len() < e {
-                    chars.resize(e, ' ');
-                }
-                for (k, c) in w.chars().take(e - s).enumerate() {
-                    chars[s + k] = c;
-                }
-            }
-            let span = |a: usize, b: usize| -> Option<(usize, usize)> {
-                Some((offsets.get(a)?.0, offsets.get(b.checked_sub(1)?)?.1))
-            };
-            for ev in &r.events {
-                let (s, e) = span(ev.trigger.start, ev.trigger.end)
-                    .ok_or_else(|| bad(&r.sentence_id, "trigger outside the sentence"))?;
-                gold.triggers.push(Labelled {
-                    start: s,
-                    end: e,
-                    event_type: ev.event_type.clone(),
-                    role: String::new(),
-                });
-                for a in &ev.arguments {
-                    let (s, e) = span(a.start, a.end)
-                        .ok_or_else(|| bad(&r.sentence_id, "argument outside the sentence"))?;
-                    gold.arguments.push(Labelled {
-                        start: s,
-                        end: e,
-                        event_type: ev.event_type.clone(),
-                        role: a.role.clone(),
-                    });
-                }
-            }
-        }
-        gold.text = chars.into_iter().collect();
-        out.push(gold);
+    order
+        .into_iter()
+        .map(|d| {
+            let records = by_doc.remove(&d).unwrap_or_default();
+            (d, records)
+        })
+        .collect()
+}
+
+/// Places a sentence's words at their offsets in `chars` and adds its gold
+/// triggers and arguments to `gold`; the error says what is wrong with it.
+fn add_sentence(
+    gold: &mut GoldDocument,
+    chars: &mut Vec<char>,
+    r: &Record,
+) -> std::result::Result<(), &'static str> {
+    if r.index.len() != r.words.len() {
+        return Err("words and index differ in length");
     }
-    Ok(out)
+    let offsets: Vec<(usize, usize)> = r
+        .index
+        .iter()
+        .map(|(s, e)| Some((s.parse().ok()?, e.parse::<usize>().ok()? + 1)))
+        .collect::<Option<_>>()
+        .ok_or("index offsets are not numbers")?;
+    gold.words.extend(&offsets);
+    if let (true, Some(first), Some(last)) = (r.events.is_empty(), offsets.first(), offsets.last())
+    {
+        gold.unannotated.push((first.0, last.1));
+    }
+    for (w, &(s, e)) in r.words.iter().zip(&offsets) {
+        if chars.len() < e {
+            chars.resize(e, ' ');
+        }
+        for (k, c) in w.chars().take(e - s).enumerate() {
+            chars[s + k] = c;
+        }
+    }
+    let span = |a: usize, b: usize| -> Option<(usize, usize)> {
+        Some((offsets.get(a)?.0, offsets.get(b.checked_sub(1)?)?.1))
+    };
+    for ev in &r.events {
+        let (s, e) =
+            span(ev.trigger.start, ev.trigger.end).ok_or("trigger outside the sentence")?;
+        gold.triggers.push(Labelled {
+            start: s,
+            end: e,
+            event_type: ev.event_type.clone(),
+            role: String::new(),
+        });
+        for a in &ev.arguments {
+            let (s, e) = span(a.start, a.end).ok_or("argument outside the sentence")?;
+            gold.arguments.push(Labelled {
+                start: s,
+                end: e,
+                event_type: ev.event_type.clone(),
+                role: a.role.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn matches(pred: &Labelled, gold: &Labelled) -> bool {
