@@ -779,9 +779,37 @@ fn score_events(
     Ok(s)
 }
 
+/// The pipeline an `extract` run asks for: the shipped parser unless
+/// `--no-events` without `--syntax` leaves no stage that reads the parse.
+fn extract_config(args: &ExtractArgs) -> Result<PipelineConfig> {
+    Ok(PipelineConfig {
+        boilerplate: args.boilerplate.clone(),
+        abbreviations: args.abbreviations.clone(),
+        events: args.rules.clone(),
+        actors: args.actors.clone(),
+        // The events stage reads the parse.
+        parser: (args.syntax || !args.no_events).then(|| {
+            args.parser
+                .clone()
+                .unwrap_or_else(|| shipped_dir(DEFAULT_PARSER))
+        }),
+        run_events: !args.no_events,
+        batch_docs: args.batch_docs,
+        ..args.model.pipeline_config()?
+    })
+}
+
+/// `--stats FILE`: the run's summary and its wall-clock seconds as JSON.
+fn write_stats(path: &Path, summary: &Summary, started: Instant) -> Result<()> {
+    let mut json = serde_json::to_value(summary)?;
+    json["seconds"] = started.elapsed().as_secs_f64().into();
+    std::fs::write(path, format!("{json}\n")).with_context(|| format!("writing {}", path.display()))
+}
+
 /// `extract`: runs the pipeline into --out (or, with `--out -`, streams
 /// document lines to stdout), then run.json, the report and --stats.
 fn run_extract(args: ExtractArgs) -> Result<ExitCode> {
+    let config = extract_config(&args)?;
     let columns = casefile::ingest::CsvColumns {
         text: args.text_column,
         id: args.id_column,
@@ -795,18 +823,6 @@ fn run_extract(args: ExtractArgs) -> Result<ExitCode> {
             .build_global()
             .context("starting the worker threads")?;
     }
-    let config = PipelineConfig {
-        boilerplate: args.boilerplate,
-        abbreviations: args.abbreviations,
-        events: args.rules,
-        actors: args.actors,
-        // The events stage reads the parse.
-        parser: (args.syntax || !args.no_events)
-            .then(|| args.parser.unwrap_or_else(|| shipped_dir(DEFAULT_PARSER))),
-        run_events: !args.no_events,
-        batch_docs: args.batch_docs,
-        ..args.model.pipeline_config()?
-    };
     if args.out == Path::new("-") {
         let not = stream::Unstreamable {
             db: args.db.is_some(),
@@ -853,10 +869,7 @@ fn run_extract(args: ExtractArgs) -> Result<ExitCode> {
         write_report(&args.out, args.report_docs, args.quiet)?;
     }
     if let Some(path) = args.stats {
-        let mut json = serde_json::to_value(&summary)?;
-        json["seconds"] = started.elapsed().as_secs_f64().into();
-        std::fs::write(&path, format!("{json}\n"))
-            .with_context(|| format!("writing {}", path.display()))?;
+        write_stats(&path, &summary, started)?;
     }
     Ok(if summary.failed > 0 {
         ExitCode::from(EXIT_SOME_FAILED)
