@@ -100,85 +100,77 @@ pub struct CsvSinks {
     merger: Merger,
 }
 
+/// `events.csv`: one row per event mention.
+const EVENTS_HEADER: &[&str] = &[
+    "doc_id",
+    "event_id",
+    "type",
+    "trigger",
+    "date",
+    "date_text",
+    "agent",
+    "patient",
+    "place",
+    "instrument",
+    "origin",
+    "destination",
+    "killed",
+    "injured",
+    "sentence",
+    "score",
+    "start",
+    "end",
+    "merged_id",
+    "modality",
+    "genericity",
+    "doc_event_id",
+    "casualties_at_least",
+];
+
+/// `event_arguments.csv`: one row per argument of an event mention.
+const ARGUMENTS_HEADER: &[&str] = &[
+    "doc_id",
+    "event_id",
+    "role",
+    "text",
+    "canonical",
+    "value",
+    "start",
+    "end",
+];
+
+/// `entities.csv`: one row per canonical entity of a document.
+const ENTITIES_HEADER: &[&str] = &[
+    "doc_id",
+    "entity",
+    "type",
+    "mentions",
+    "first_start",
+    "first_end",
+];
+
+/// `merged_events.csv`: one row per event merged across documents.
+const MERGED_HEADER: &[&str] = &[
+    "merged_id",
+    "type",
+    "date",
+    "agent",
+    "patient",
+    "place",
+    "instrument",
+    "sources",
+    "mentions",
+];
+
 impl CsvSinks {
     pub fn create(dir: &Path, options: &OutputOptions) -> Result<CsvSinks> {
         Ok(CsvSinks {
-            events: CsvFile::create(
-                dir,
-                "events.csv",
-                &[
-                    "doc_id",
-                    "event_id",
-                    "type",
-                    "trigger",
-                    "date",
-                    "date_text",
-                    "agent",
-                    "patient",
-                    "place",
-                    "instrument",
-                    "origin",
-                    "destination",
-                    "killed",
-                    "injured",
-                    "sentence",
-                    "score",
-                    "start",
-                    "end",
-                    "merged_id",
-                    "modality",
-                    "genericity",
-                    "doc_event_id",
-                    "casualties_at_least",
-                ],
-                options,
-            )?,
-            arguments: CsvFile::create(
-                dir,
-                "event_arguments.csv",
-                &[
-                    "doc_id",
-                    "event_id",
-                    "role",
-                    "text",
-                    "canonical",
-                    "value",
-                    "start",
-                    "end",
-                ],
-                options,
-            )?,
-            entities: CsvFile::create(
-                dir,
-                "entities.csv",
-                &[
-                    "doc_id",
-                    "entity",
-                    "type",
-                    "mentions",
-                    "first_start",
-                    "first_end",
-                ],
-                options,
-            )?,
+            events: CsvFile::create(dir, "events.csv", EVENTS_HEADER, options)?,
+            arguments: CsvFile::create(dir, "event_arguments.csv", ARGUMENTS_HEADER, options)?,
+            entities: CsvFile::create(dir, "entities.csv", ENTITIES_HEADER, options)?,
             places: CsvFile::create(dir, "places.csv", PLACES_HEADER, options)?,
             errors: CsvFile::create(dir, "errors.csv", &["doc_id", "source", "error"], options)?,
-            merged: CsvFile::create(
-                dir,
-                "merged_events.csv",
-                &[
-                    "merged_id",
-                    "type",
-                    "date",
-                    "agent",
-                    "patient",
-                    "place",
-                    "instrument",
-                    "sources",
-                    "mentions",
-                ],
-                options,
-            )?,
+            merged: CsvFile::create(dir, "merged_events.csv", MERGED_HEADER, options)?,
             merger: Merger::new()?,
         })
     }
