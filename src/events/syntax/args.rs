@@ -68,9 +68,9 @@ pub fn fill(
                         continue;
                     }
                     out.push(Filled { argument, head });
-                    if role.name == "Place" {
+                    if role.name == "Place" || places_target(g, rule, &role.name, head, classes) {
                         for p in named_within(g, head) {
-                            let named = self::argument(g, &role.name, p, &[t]);
+                            let named = self::argument(g, "Place", p, &[t]);
                             if !out.iter().any(|f| f.argument.span.overlaps(&named.span)) {
                                 out.push(Filled {
                                     argument: named,
@@ -147,6 +147,23 @@ fn through_part(g: &Graph, w: usize) -> usize {
     g.deps(w, "nmod")
         .find(|&c| g.cases(c).contains(&"of"))
         .unwrap_or(w)
+}
+
+/// Whether a target is a common noun of place ("a crowded cafe in Hesper",
+/// "an oil depot outside Corra") of a rule that has places: the named places
+/// it lies in are then the event's places too.
+fn places_target(
+    g: &Graph,
+    rule: &Rule,
+    role: &str,
+    head: usize,
+    classes: &HashMap<String, HashSet<String>>,
+) -> bool {
+    role == "Target"
+        && rule.roles.iter().any(|r| r.name == "Place")
+        && classes
+            .get("place")
+            .is_some_and(|set| set.contains(g.lemma(head)))
 }
 
 /// Prepositions that put a named place around a common one: "a mosque in

@@ -55,6 +55,9 @@ pub struct Graph<'a> {
     spans: Vec<Span>,
     children: Vec<Vec<usize>>,
     lemmas: Vec<String>,
+    /// Each word's relation, as the parser gave it but for repairs
+    /// ([`repaired_rel`]).
+    rels: Vec<String>,
 }
 
 impl<'a> Graph<'a> {
@@ -73,6 +76,10 @@ impl<'a> Graph<'a> {
                 children[w.head - 1].push(i);
             }
         }
+        let lemmas: Vec<String> = words.iter().map(|w| w.lemma.to_lowercase()).collect();
+        let rels = (0..n)
+            .map(|i| repaired_rel(words, &children, &lemmas, i).to_string())
+            .collect();
         Some(Graph {
             doc,
             mentions,
@@ -80,7 +87,8 @@ impl<'a> Graph<'a> {
             words,
             spans: sentence.tokens.iter().map(|t| t.span).collect(),
             children,
-            lemmas: words.iter().map(|w| w.lemma.to_lowercase()).collect(),
+            lemmas,
+            rels,
         })
     }
 
@@ -98,7 +106,7 @@ impl<'a> Graph<'a> {
     }
 
     pub fn rel(&self, i: usize) -> &str {
-        &self.words[i].deprel
+        &self.rels[i]
     }
 
     /// The lemma, lowercased.
@@ -336,5 +344,29 @@ impl<'a> Graph<'a> {
             }
         }
         w
+    }
+}
+
+/// The relation of word `i`, repaired where the parse contradicts itself:
+/// a passive agent (`obl:agent`) is always introduced by "by", so one with
+/// another preposition ("found dead near Pirot") is an oblique (`obl`), a
+/// place or time rather than who did it.
+fn repaired_rel<'w>(
+    words: &'w [WordSyntax],
+    children: &[Vec<usize>],
+    lemmas: &[String],
+    i: usize,
+) -> &'w str {
+    let rel = words[i].deprel.as_str();
+    if rel != "obl:agent" {
+        return rel;
+    }
+    let by = children[i]
+        .iter()
+        .any(|&c| words[c].deprel == "case" && lemmas[c] == "by");
+    if by {
+        rel
+    } else {
+        "obl"
     }
 }

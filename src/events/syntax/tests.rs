@@ -376,3 +376,17 @@ fn an_event_told_before_or_after_its_clause_keeps_its_own_time() {
     );
     assert_eq!(time(event(&d, "Conflict:Attack", 0)), None);
 }
+
+#[test]
+fn a_passive_agent_without_by_is_a_place_not_a_doer() {
+    // The parse has "near Velo" as obl:agent; an agent is introduced by
+    // "by", so the graph reads it as an oblique: the place of the death.
+    let d = doc(&["Two engineers were abducted and later found dead near Velo on Sunday."]);
+    let e = event(&d, "Life:Die", 0);
+    let got = args(&d, e);
+    assert!(
+        got.contains(&("Place".to_string(), "Velo".to_string())),
+        "{got:?}"
+    );
+    assert!(got.iter().all(|(role, _)| role != "Agent"), "{got:?}");
+}
