@@ -56,7 +56,7 @@ pub struct Graph<'a> {
     children: Vec<Vec<usize>>,
     lemmas: Vec<String>,
     /// Each word's relation, as the parser gave it but for repairs
-    /// ([`repaired_rel`]).
+    /// ([`repaired_rels`]).
     rels: Vec<String>,
 }
 
@@ -77,9 +77,7 @@ impl<'a> Graph<'a> {
             }
         }
         let lemmas: Vec<String> = words.iter().map(|w| w.lemma.to_lowercase()).collect();
-        let rels = (0..n)
-            .map(|i| repaired_rel(words, &children, &lemmas, i).to_string())
-            .collect();
+        let rels = repaired_rels(words, &children, &lemmas);
         Some(Graph {
             doc,
             mentions,
@@ -347,26 +345,54 @@ impl<'a> Graph<'a> {
     }
 }
 
-/// The relation of word `i`, repaired where the parse contradicts itself:
-/// a passive agent (`obl:agent`) is always introduced by "by", so one with
-/// another preposition ("found dead near Pirot") is an oblique (`obl`), a
-/// place or time rather than who did it.
-fn repaired_rel<'w>(
-    words: &'w [WordSyntax],
-    children: &[Vec<usize>],
-    lemmas: &[String],
-    i: usize,
-) -> &'w str {
-    let rel = words[i].deprel.as_str();
-    if rel != "obl:agent" {
-        return rel;
+/// Each word's relation, repaired where the parse contradicts itself or
+/// English:
+/// - "killed at least 20 people": the parser takes the "at" of the
+///   quantifier for a preposition and makes the object an oblique (even a
+///   passive agent, and the subject a passive one: "Police arrested at least
+///   40 protesters"). A noun after its verb, with no preposition of its own
+///   and "at least" or "at most" on its number, is the object.
+/// - A passive agent (`obl:agent`) is always introduced by "by": one with
+///   another preposition ("found dead near Pirot") is an oblique, a place or
+///   time rather than who did it.
+/// - A passive subject of a verb with an object and no passive auxiliary is
+///   the subject of an active verb.
+fn repaired_rels(words: &[WordSyntax], children: &[Vec<usize>], lemmas: &[String]) -> Vec<String> {
+    let has = |i: usize, rel: &str, lemma: &[&str]| {
+        children[i].iter().any(|&c| {
+            words[c].deprel == rel && (lemma.is_empty() || lemma.contains(&lemmas[c].as_str()))
+        })
+    };
+    let quantified = |i: usize| {
+        children[i].iter().any(|&n| {
+            words[n].deprel == "nummod"
+                && children[n].iter().any(|&q| {
+                    matches!(lemmas[q].as_str(), "least" | "most") && has(q, "case", &["at"])
+                })
+        })
+    };
+    let mut rels: Vec<String> = words.iter().map(|w| w.deprel.clone()).collect();
+    for (i, w) in words.iter().enumerate() {
+        let head = w.head.wrapping_sub(1);
+        let after_verb = w.head > 0 && head < i && words[head].upos == "VERB";
+        if matches!(rels[i].as_str(), "obl" | "obl:agent")
+            && after_verb
+            && !has(i, "case", &[])
+            && quantified(i)
+        {
+            rels[i] = "obj".into();
+        } else if rels[i] == "obl:agent" && !has(i, "case", &["by"]) {
+            rels[i] = "obl".into();
+        }
     }
-    let by = children[i]
-        .iter()
-        .any(|&c| words[c].deprel == "case" && lemmas[c] == "by");
-    if by {
-        rel
-    } else {
-        "obl"
+    for (i, w) in words.iter().enumerate() {
+        let head = w.head.wrapping_sub(1);
+        if rels[i] == "nsubj:pass" && w.head > 0 && !has(head, "aux:pass", &[]) {
+            let object = children[head].iter().any(|&c| rels[c] == "obj");
+            if object {
+                rels[i] = "nsubj".into();
+            }
+        }
     }
+    rels
 }
