@@ -347,11 +347,11 @@ impl<'a> Graph<'a> {
 
 /// Each word's relation, repaired where the parse contradicts itself or
 /// English:
-/// - "killed at least 20 people": the parser takes the "at" of the
-///   quantifier for a preposition and makes the object an oblique (even a
-///   passive agent, and the subject a passive one: "Police arrested at least
-///   40 protesters"). A noun after its verb, with no preposition of its own
-///   and "at least" or "at most" on its number, is the object.
+/// - "killed at least 20 people", "up to 30", "as many as 30": the parser
+///   takes the quantifier for a preposition and makes the object an oblique
+///   (even a passive agent, and the subject a passive one: "Police arrested
+///   at least 40 protesters"). A noun after its verb, with no preposition of
+///   its own and a quantifier on its number, is the object.
 /// - A passive agent (`obl:agent`) is always introduced by "by": one with
 ///   another preposition ("found dead near Pirot") is an oblique, a place or
 ///   time rather than who did it.
@@ -363,23 +363,34 @@ fn repaired_rels(words: &[WordSyntax], children: &[Vec<usize>], lemmas: &[String
             words[c].deprel == rel && (lemma.is_empty() || lemma.contains(&lemmas[c].as_str()))
         })
     };
-    let quantified = |i: usize| {
-        children[i].iter().any(|&n| {
-            words[n].deprel == "nummod"
-                && children[n].iter().any(|&q| {
-                    matches!(lemmas[q].as_str(), "least" | "most") && has(q, "case", &["at"])
-                })
+    // The head word of a quantifier on the noun's number: "at least", "at
+    // most", "up to", "as many as", "more/fewer/less than".
+    let quantifier = |i: usize| {
+        children[i]
+            .iter()
+            .filter(|&&n| words[n].deprel == "nummod")
+            .flat_map(|&n| children[n].iter().copied())
+            .find(|&q| {
+                matches!(
+                    lemmas[q].as_str(),
+                    "least" | "most" | "up" | "as" | "many" | "more" | "fewer" | "less"
+                )
+            })
+    };
+    // No preposition of its own, but for the "at" of "at least" or "at
+    // most" the parser may hang on the noun.
+    let bare = |i: usize, q: usize| {
+        children[i].iter().all(|&c| {
+            words[c].deprel != "case"
+                || (lemmas[c] == "at" && matches!(lemmas[q].as_str(), "least" | "most"))
         })
     };
     let mut rels: Vec<String> = words.iter().map(|w| w.deprel.clone()).collect();
     for (i, w) in words.iter().enumerate() {
         let head = w.head.wrapping_sub(1);
         let after_verb = w.head > 0 && head < i && words[head].upos == "VERB";
-        if matches!(rels[i].as_str(), "obl" | "obl:agent")
-            && after_verb
-            && !has(i, "case", &[])
-            && quantified(i)
-        {
+        let quantified = quantifier(i).is_some_and(|q| bare(i, q));
+        if matches!(rels[i].as_str(), "obl" | "obl:agent") && after_verb && quantified {
             rels[i] = "obj".into();
         } else if rels[i] == "obl:agent" && !has(i, "case", &["by"]) {
             rels[i] = "obl".into();
