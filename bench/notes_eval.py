@@ -23,6 +23,9 @@ then developed on.
 data/notes/round6.jsonl: 12 more, written in the fifth session of 2026-12-01
 and scored once unseen (type 11/12, killed 9/10, attacker 7/9, place 6/12),
 then developed on.
+data/notes/round7.jsonl: 12 more, written later in that session and scored
+once unseen (type 11/12, killed 7/7, attacker 6/9, place 5/12), then
+developed on.
 The window engine's figures are history: casefile had that second engine
 until the syntax engine, ahead on every held-out measure, replaced it.
 
