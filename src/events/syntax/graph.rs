@@ -246,6 +246,10 @@ impl<'a> Graph<'a> {
             }
             // "..., killing two", "accused of shooting X", "after storming the
             // town": a participle or gerund shares its head's subject.
+            // A clause with a subject of its own shares none ("two soldiers
+            // were killed when their convoy was ambushed": the soldiers did
+            // not ambush).
+            "advcl" if rel == "nsubj" && self.deps(i, "nsubj:pass").next().is_some() => Vec::new(),
             "advcl"
                 if rel == "nsubj"
                     && (self.xpos(i) == "VBG" || self.deps(i, "mark").next().is_none()) =>
@@ -355,6 +359,8 @@ impl<'a> Graph<'a> {
 /// - A passive agent (`obl:agent`) is always introduced by "by": one with
 ///   another preposition ("found dead near Pirot") is an oblique, a place or
 ///   time rather than who did it.
+/// - "Two soldiers were killed and five wounded": the number before the
+///   elided predicate is its subject (the parser makes it an oblique).
 /// - A passive subject of a verb with an object and no passive auxiliary is
 ///   the subject of an active verb.
 fn repaired_rels(words: &[WordSyntax], children: &[Vec<usize>], lemmas: &[String]) -> Vec<String> {
@@ -394,6 +400,27 @@ fn repaired_rels(words: &[WordSyntax], children: &[Vec<usize>], lemmas: &[String
             rels[i] = "obj".into();
         } else if rels[i] == "obl:agent" && !has(i, "case", &["by"]) {
             rels[i] = "obl".into();
+        }
+    }
+    // "Two soldiers were killed and five wounded": the number before an
+    // elided "were wounded" is its subject, not an oblique.
+    for (i, w) in words.iter().enumerate() {
+        let head = w.head.wrapping_sub(1);
+        let elided = w.head > 0
+            && i < head
+            && w.upos == "NUM"
+            && rels[i] == "obl:unmarked"
+            && words[head].deprel == "conj"
+            && (words[head].upos == "ADJ" || words[head].xpos == "VBN")
+            && !has(head, "nsubj", &[])
+            && !has(head, "nsubj:pass", &[]);
+        if elided {
+            rels[i] = if words[head].upos == "ADJ" {
+                "nsubj"
+            } else {
+                "nsubj:pass"
+            }
+            .into();
         }
     }
     for (i, w) in words.iter().enumerate() {
