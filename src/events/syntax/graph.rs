@@ -57,7 +57,7 @@ pub struct Graph<'a> {
     lemmas: Vec<String>,
     /// Each word's relation, as the parser gave it but for repairs
     /// ([`repaired_rels`]).
-    rels: Vec<String>,
+    rels: Vec<&'a str>,
 }
 
 impl<'a> Graph<'a> {
@@ -104,7 +104,7 @@ impl<'a> Graph<'a> {
     }
 
     pub fn rel(&self, i: usize) -> &str {
-        &self.rels[i]
+        self.rels[i]
     }
 
     /// The lemma, lowercased.
@@ -221,8 +221,7 @@ impl<'a> Graph<'a> {
             // "left Iraq in 2011, but thousands were sent back": a conjunct
             // with a subject of its own (active or passive) shares none.
             "conj" if self.is_verbal(h) && subject => {
-                let own = self.deps(i, "nsubj").chain(self.deps(i, "nsubj:pass"));
-                if own.count() > 0 {
+                if self.has_own_subject(i) {
                     Vec::new()
                 } else {
                     self.args(h, rel)
@@ -249,7 +248,7 @@ impl<'a> Graph<'a> {
             // A clause with a subject of its own shares none ("two soldiers
             // were killed when their convoy was ambushed": the soldiers did
             // not ambush).
-            "advcl" if rel == "nsubj" && self.deps(i, "nsubj:pass").next().is_some() => Vec::new(),
+            "advcl" if rel == "nsubj" && self.has_own_subject(i) => Vec::new(),
             "advcl"
                 if rel == "nsubj"
                     && (self.xpos(i) == "VBG" || self.deps(i, "mark").next().is_none()) =>
@@ -265,6 +264,14 @@ impl<'a> Graph<'a> {
             _ if rel == "obj" => self.object_from_conjunct(i),
             _ => Vec::new(),
         }
+    }
+
+    /// Whether clause `i` has a subject of its own, active or passive.
+    fn has_own_subject(&self, i: usize) -> bool {
+        self.deps(i, "nsubj")
+            .chain(self.deps(i, "nsubj:pass"))
+            .next()
+            .is_some()
     }
 
     /// The implicit subject `rel` (`nsubj` or `nsubj:pass`) of `i`, a clause
@@ -363,7 +370,11 @@ impl<'a> Graph<'a> {
 ///   elided predicate is its subject (the parser makes it an oblique).
 /// - A passive subject of a verb with an object and no passive auxiliary is
 ///   the subject of an active verb.
-fn repaired_rels(words: &[WordSyntax], children: &[Vec<usize>], lemmas: &[String]) -> Vec<String> {
+fn repaired_rels<'w>(
+    words: &'w [WordSyntax],
+    children: &[Vec<usize>],
+    lemmas: &[String],
+) -> Vec<&'w str> {
     let has = |i: usize, rel: &str, lemma: &[&str]| {
         children[i].iter().any(|&c| {
             words[c].deprel == rel && (lemma.is_empty() || lemma.contains(&lemmas[c].as_str()))
@@ -391,15 +402,15 @@ fn repaired_rels(words: &[WordSyntax], children: &[Vec<usize>], lemmas: &[String
                 || (lemmas[c] == "at" && matches!(lemmas[q].as_str(), "least" | "most"))
         })
     };
-    let mut rels: Vec<String> = words.iter().map(|w| w.deprel.clone()).collect();
+    let mut rels: Vec<&str> = words.iter().map(|w| w.deprel.as_str()).collect();
     for (i, w) in words.iter().enumerate() {
         let head = w.head.wrapping_sub(1);
         let after_verb = w.head > 0 && head < i && words[head].upos == "VERB";
         let quantified = quantifier(i).is_some_and(|q| bare(i, q));
-        if matches!(rels[i].as_str(), "obl" | "obl:agent") && after_verb && quantified {
-            rels[i] = "obj".into();
+        if matches!(rels[i], "obl" | "obl:agent") && after_verb && quantified {
+            rels[i] = "obj";
         } else if rels[i] == "obl:agent" && !has(i, "case", &["by"]) {
-            rels[i] = "obl".into();
+            rels[i] = "obl";
         }
     }
     // "Two soldiers were killed and five wounded": the number before an
@@ -419,8 +430,7 @@ fn repaired_rels(words: &[WordSyntax], children: &[Vec<usize>], lemmas: &[String
                 "nsubj"
             } else {
                 "nsubj:pass"
-            }
-            .into();
+            };
         }
     }
     for (i, w) in words.iter().enumerate() {
@@ -428,7 +438,7 @@ fn repaired_rels(words: &[WordSyntax], children: &[Vec<usize>], lemmas: &[String
         if rels[i] == "nsubj:pass" && w.head > 0 && !has(head, "aux:pass", &[]) {
             let object = children[head].iter().any(|&c| rels[c] == "obj");
             if object {
-                rels[i] = "nsubj".into();
+                rels[i] = "nsubj";
             }
         }
     }
