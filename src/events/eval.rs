@@ -114,26 +114,21 @@ pub fn read(path: &Path) -> Result<Vec<GoldDocument>> {
 /// Sentence records grouped by document (the id before the last `_`), the
 /// documents in order of first appearance.
 fn by_document(records: Vec<Record>) -> Vec<(String, Vec<Record>)> {
-    let mut order: Vec<String> = Vec::new();
-    let mut by_doc: BTreeMap<String, Vec<Record>> = BTreeMap::new();
+    let mut out: Vec<(String, Vec<Record>)> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for r in records {
         let doc = r
             .sentence_id
             .rsplit_once('_')
-            .map(|(d, _)| d.to_string())
-            .unwrap_or_else(|| r.sentence_id.clone());
-        if !by_doc.contains_key(&doc) {
-            order.push(doc.clone());
-        }
-        by_doc.entry(doc).or_default().push(r);
+            .map_or(r.sentence_id.as_str(), |(d, _)| d)
+            .to_string();
+        let k = *at.entry(doc.clone()).or_insert_with(|| {
+            out.push((doc, Vec::new()));
+            out.len() - 1
+        });
+        out[k].1.push(r);
     }
-    order
-        .into_iter()
-        .map(|d| {
-            let records = by_doc.remove(&d).unwrap_or_default();
-            (d, records)
-        })
-        .collect()
+    out
 }
 
 /// Places a sentence's words at their offsets in `chars` and adds its gold
