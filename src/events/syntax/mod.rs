@@ -30,7 +30,7 @@ mod examples;
 #[cfg(test)]
 mod tests;
 
-use crate::document::{Argument, Document, Event};
+use crate::document::{Argument, Document, Event, Modality};
 use crate::error::{Error, Result};
 use crate::rules::RuleFile;
 use file::{Casualty, FileFormat, Rule};
@@ -212,6 +212,16 @@ impl SyntaxEvents {
         }
         let count = rule.casualties.and_then(|_| casualties::total(g, &victims));
         let genericity = modality::genericity(g, &self.modality, t, &arguments);
+        // Dated after the article was published and not told in the past:
+        // still to come ("the ministers meet next week").
+        let mut modality = modality::modality(g, &self.modality, t);
+        let later = time
+            .as_ref()
+            .zip(g.doc.published)
+            .is_some_and(|(time, day)| timing::starts_after(&time.value, day));
+        if later && modality == Modality::Asserted && !modality::told_as_past(g, t) {
+            modality = Modality::Future;
+        }
         let mut event = Event {
             event_type: rule.event_type.clone(),
             trigger: g.span(t),
@@ -219,7 +229,7 @@ impl SyntaxEvents {
             score: 1.0,
             sentence: g.sentence,
             rule: rule.id.clone(),
-            modality: modality::modality(g, &self.modality, t),
+            modality,
             genericity,
             casualties_at_least: count.is_some_and(|c| c.at_least),
             ..Default::default()

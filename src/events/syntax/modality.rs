@@ -61,6 +61,11 @@ pub struct ModalityWords {
     /// virus"): such a trigger with no participant is generic ([`genericity`]).
     #[serde(default)]
     pub statistic_heads: Vec<String>,
+    /// Adverbs of frequency that make an event a habit, not one occurrence
+    /// ("militants sometimes throw grenades", "police usually make
+    /// arrests"): on the trigger, or on the verb whose object it is.
+    #[serde(default)]
+    pub habitual: Vec<String>,
 }
 
 /// The modality of the event triggered by word `t`.
@@ -188,7 +193,7 @@ pub fn genericity(
         && g.rel(t) == "nmod"
         && g.head(t)
             .is_some_and(|h| words.statistic_heads.iter().any(|l| l == g.lemma(h)));
-    if counted {
+    if counted || habitual(g, words, t) {
         return Genericity::Generic;
     }
     let plural = g.xpos(t) == "NNS" || g.feat(t, "Number=Plur");
@@ -205,6 +210,40 @@ pub fn genericity(
     } else {
         Genericity::Specific
     }
+}
+
+/// Whether the event is told as a habit: an adverb of frequency on the
+/// trigger or, for a nominal trigger, on the verb whose object or passive
+/// subject it is ("often carry out attacks"), or a time of "every" or
+/// "each" ("marches every Sunday").
+fn habitual(g: &Graph, words: &ModalityWords, t: usize) -> bool {
+    let v = g.clause_verb(t);
+    let scope = if v != t && matches!(g.rel(t), "obj" | "nsubj:pass") {
+        vec![t, v]
+    } else {
+        vec![t]
+    };
+    let every = |w: usize| {
+        g.children(w).iter().any(|&c| {
+            matches!(
+                g.rel(c),
+                "obl:tmod" | "obl:unmarked" | "obl:npmod" | "nmod:tmod"
+            ) && g
+                .deps(c, "det")
+                .any(|d| matches!(g.lemma(d), "every" | "each"))
+        })
+    };
+    scope
+        .iter()
+        .any(|&w| g.has_dep(w, "advmod", &words.habitual) || every(w))
+}
+
+/// Whether the trigger's clause is told in a past tense or the present
+/// perfect ("withdrew in May", "has been held since May"): then a date the
+/// time stage put after the article is its error, not an event to come.
+pub fn told_as_past(g: &Graph, t: usize) -> bool {
+    let v = g.clause_verb(t);
+    past_tense(g, v) || g.deps(v, "aux").any(|a| g.lemma(a) == "have")
 }
 
 /// Whether a clause tells of the past: its verb or an auxiliary in the

@@ -41,6 +41,33 @@ const TIME_RELS: [&str; 12] = [
     "nummod",
 ];
 
+/// Whether a TIMEX3 value begins after `day` ("2024-03-22", "2024-W13",
+/// "2024-04", "2025", "FUTURE_REF" after 2024-03-15): an event dated so,
+/// against its article's publication day, is still to come.
+pub fn starts_after(value: &str, day: NaiveDate) -> bool {
+    if value == "FUTURE_REF" {
+        return true;
+    }
+    let num = |s: Option<&str>| s.and_then(|s| s.parse::<u32>().ok());
+    let mut parts = value.get(..10).unwrap_or(value).split('-');
+    let Some(year) = num(parts.next()).and_then(|y| i32::try_from(y).ok()) else {
+        return false;
+    };
+    let second = parts.next();
+    let start = match second {
+        None => NaiveDate::from_ymd_opt(year, 1, 1),
+        Some(w) if w.starts_with('W') => {
+            let week = num(w.get(1..));
+            week.and_then(|w| NaiveDate::from_isoywd_opt(year, w, chrono::Weekday::Mon))
+        }
+        Some(m) => {
+            let day = num(parts.next()).unwrap_or(1);
+            num(Some(m)).and_then(|m| NaiveDate::from_ymd_opt(year, m, day))
+        }
+    };
+    start.is_some_and(|s| s > day)
+}
+
 /// The time expression dating the event triggered by `t`.
 pub fn event_time(g: &Graph, t: usize) -> Option<EventTime> {
     let v = g.clause_verb(t);
@@ -179,4 +206,32 @@ fn inner_time<'a>(g: &Graph<'a>, c: usize) -> Option<&'a TimeExpr> {
             )
         })
         .find_map(|&d| g.time(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_starts_after_a_day_when_its_first_day_is_later() {
+        let day = NaiveDate::from_ymd_opt(2024, 3, 15).unwrap();
+        for later in ["2024-03-16", "2024-W12", "2024-04", "2025", "FUTURE_REF"] {
+            assert!(starts_after(later, day), "{later}");
+        }
+        let not_later = [
+            "2024-03-15",
+            "2024-03-14T10:00",
+            "2024-W11",
+            "2024-03",
+            "2024",
+            "2024-Q1",
+            "PRESENT_REF",
+            "PAST_REF",
+            "XXXX-03-20",
+            "P3D",
+        ];
+        for v in not_later {
+            assert!(!starts_after(v, day), "{v}");
+        }
+    }
 }
