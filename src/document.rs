@@ -142,8 +142,10 @@ pub struct Argument {
     /// it; the phrase in `span` is the head with its modifiers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub head: Option<Span>,
-    /// For a pronoun argument, the entity mention it refers to, when that is
-    /// clear; the argument itself stays the pronoun.
+    /// For a pronoun argument, what it refers to when that is clear: an
+    /// entity mention, or the noun phrase of the one who reports the
+    /// pronoun's clause ("The army said its drones..."); the argument itself
+    /// stays the pronoun.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub antecedent: Option<Span>,
 }

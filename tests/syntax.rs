@@ -324,6 +324,78 @@ fn shipped_parser_reads_who_did_what_to_whom() {
     }
 }
 
+/// A pronoun argument says what it stands for in every output ("The army
+/// said its helicopters struck": `its` refers to "The army"), and `merge`
+/// rebuilds it from documents.jsonl.
+#[test]
+fn a_pronoun_argument_says_what_it_stands_for_in_every_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("kb.sqlite");
+    let stream = tmp.path().join("events.jsonl");
+    let text = "The army said its helicopters struck a rebel depot near Kessar on Monday.";
+    let args = [
+        "--db",
+        db.to_str().unwrap(),
+        "--jsonl",
+        stream.to_str().unwrap(),
+    ];
+    let (_dir, out, doc) = extract_one(text, &args);
+    let attacker = |args: &serde_json::Value| {
+        args.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["role"] == "Attacker")
+            .cloned()
+            .expect("an attacker")
+    };
+    let attack = doc["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "Conflict:Attack")
+        .expect("the attack");
+    let its = attacker(&attack["arguments"]);
+    assert_eq!(its["text"], "its");
+    assert_eq!(its["refers_to"]["text"], "The army");
+    assert_eq!(its["refers_to"]["start"], 0);
+
+    let (header, rows) = common::csv_maps(&out.join("event_arguments.csv"));
+    assert_eq!(header.last().map(String::as_str), Some("refers_to"));
+    let row = rows.iter().find(|r| r["role"] == "Attacker").unwrap();
+    assert_eq!(
+        (row["text"].as_str(), row["refers_to"].as_str()),
+        ("its", "The army")
+    );
+    assert!(rows
+        .iter()
+        .filter(|r| r["role"] != "Attacker")
+        .all(|r| r["refers_to"].is_empty()));
+
+    let line = common::read_jsonl(&stream)
+        .into_iter()
+        .find(|e| e["type"] == "Conflict:Attack");
+    assert_eq!(
+        attacker(&line.unwrap()["arguments"])["refers_to"],
+        "The army"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let stored: String = conn
+        .query_row(
+            "SELECT refers_to FROM event_arguments WHERE role = 'Attacker'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, "The army");
+
+    let merged = tmp.path().join("merged");
+    let m = merged.to_str().unwrap();
+    let docs = out.join("documents.jsonl");
+    casefile_ok(&["merge", "--quiet", "--out", m, docs.to_str().unwrap()]);
+    let file = |dir: &Path| std::fs::read_to_string(dir.join("event_arguments.csv")).unwrap();
+    assert_eq!(file(&merged), file(&out));
+}
+
 /// The pipeline hands the heads one mixed layer per word (mixed inside the
 /// encoder batch) and runs the lemma scripts only on words the lexicon lacks;
 /// `tag-conllu` hands them every layer and scores every script. In f32 both

@@ -137,6 +137,7 @@ const ARGUMENTS_HEADER: &[&str] = &[
     "value",
     "start",
     "end",
+    "refers_to",
 ];
 
 /// `entities.csv`: one row per canonical entity of a document.
@@ -295,6 +296,7 @@ impl Sink for CsvSinks {
                     Cell::Text(a.value.as_deref().unwrap_or("")),
                     num(s),
                     num(t),
+                    Cell::Text(a.antecedent.map(|r| doc.slice(r)).unwrap_or("")),
                 ])?;
             }
         }

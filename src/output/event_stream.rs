@@ -31,6 +31,8 @@ struct ArgumentOut<'a> {
     actor_id: Option<String>,
     /// The normalised value (TIMEX3 for `Time`).
     value: Option<&'a str>,
+    /// For a pronoun, what it stands for when that is clear.
+    refers_to: Option<&'a str>,
 }
 
 /// One line, less its `sources` (added when the run finishes).
@@ -139,6 +141,7 @@ fn line<'a>(
                     canonical: a.canonical.as_deref(),
                     actor_id: argument_actor(doc, a).map(|x| entity_id(&x.label, &x.name)),
                     value: a.value.as_deref(),
+                    refers_to: a.antecedent.map(|r| doc.slice(r)),
                 }
             })
             .collect(),

@@ -51,6 +51,9 @@ struct ArgumentOut<'a> {
     canonical: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     value: Option<&'a str>,
+    /// For a pronoun, what it stands for when that is clear.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refers_to: Option<SpanOut<'a>>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +238,7 @@ fn argument<'a>(doc: &'a Document, map: &CharMap, a: &'a Argument) -> ArgumentOu
         end,
         canonical: a.canonical.as_deref(),
         value: a.value.as_deref(),
+        refers_to: a.antecedent.map(|s| SpanOut::of(doc, map, s)),
     }
 }
 

@@ -81,6 +81,7 @@ struct ArgumentIn {
     end: usize,
     canonical: Option<String>,
     value: Option<String>,
+    refers_to: Option<SpanIn>,
 }
 
 #[derive(Deserialize)]
@@ -198,7 +199,10 @@ fn events(
                 canonical: a.canonical.clone(),
                 value: a.value.clone(),
                 head: None,
-                antecedent: None,
+                antecedent: match &a.refers_to {
+                    Some(r) => Some(map.span(r.start, r.end)?),
+                    None => None,
+                },
             });
         }
         out.push(Event {

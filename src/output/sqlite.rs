@@ -41,7 +41,7 @@ pub const BATCH: usize = 256;
 
 /// `PRAGMA user_version` of the schema below; a database of another version
 /// is refused rather than guessed at.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// From version 1: the syntax engine's reading of each mention (modality,
 /// genericity, casualties as lower bounds, document-level event id).
@@ -54,6 +54,11 @@ ALTER TABLE sources ADD COLUMN doc_event TEXT;
 
 /// From version 2: coded events.
 const MIGRATE_2_TO_3: &str = CODED_EVENTS;
+
+/// From version 3: what a pronoun argument stands for.
+const MIGRATE_3_TO_4: &str = "
+ALTER TABLE event_arguments ADD COLUMN refers_to TEXT;
+";
 
 /// One row per coded document-level event, the columns of coded_events.csv
 /// (`sources` is `document_id`), replaced with its document.
@@ -166,6 +171,7 @@ CREATE TABLE IF NOT EXISTS event_arguments (
     end_char INTEGER NOT NULL,
     entity_id TEXT REFERENCES entities(id),
     value TEXT,
+    refers_to TEXT,
     UNIQUE (mention_id, n)
 );
 CREATE INDEX IF NOT EXISTS event_arguments_entity ON event_arguments(entity_id);
@@ -227,10 +233,10 @@ impl SqliteSink {
             conn.execute_batch(CODED_EVENTS).map_err(err)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)
                 .map_err(err)?;
-        } else if version == 1 || version == 2 {
+        } else if (1..SCHEMA_VERSION).contains(&version) {
             // Each step in one transaction, so a failed migration leaves the
             // database as it was.
-            let steps = [MIGRATE_1_TO_2, MIGRATE_2_TO_3];
+            let steps = [MIGRATE_1_TO_2, MIGRATE_2_TO_3, MIGRATE_3_TO_4];
             let todo = &steps[usize::try_from(version - 1).unwrap_or(0)..];
             let sql = format!(
                 "BEGIN; {} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;",
@@ -562,12 +568,12 @@ impl<'c> EventStatements<'c> {
         )?;
         let add_argument = c.prepare_cached(
             "INSERT INTO event_arguments (mention_id, n, role, text, start_char, end_char,
-                                          entity_id, value)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                          entity_id, value, refers_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (mention_id, n) DO UPDATE SET
                 role = excluded.role, text = excluded.text, start_char = excluded.start_char,
                 end_char = excluded.end_char, entity_id = excluded.entity_id,
-                value = excluded.value",
+                value = excluded.value, refers_to = excluded.refers_to",
         )?;
         let drop_arguments =
             c.prepare_cached("DELETE FROM event_arguments WHERE mention_id = ?1 AND n >= ?2")?;
@@ -662,6 +668,7 @@ impl<'c> EventStatements<'c> {
                 int(t),
                 argument_actor(doc, a).map(|x| entity_id(&x.label, &x.name)),
                 a.value,
+                a.antecedent.map(|r| doc.slice(r)),
             ])?;
         }
         self.drop_arguments
@@ -964,7 +971,8 @@ pub(crate) mod tests {
                  DEFAULT 'specific',\n    casualties_at_least INTEGER NOT NULL DEFAULT 0,\n    \
                  doc_event TEXT\n",
                 "\n",
-            );
+            )
+            .replace("    refers_to TEXT,\n", "");
             assert_ne!(
                 v1, SCHEMA,
                 "the version 1 schema is SCHEMA less the new columns"
@@ -992,6 +1000,13 @@ pub(crate) mod tests {
                  WHERE name IN ('modality', 'genericity', 'casualties_at_least', 'doc_event')"
             ),
             4
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM pragma_table_info('event_arguments') WHERE name = 'refers_to'"
+            ),
+            1
         );
     }
 

@@ -56,7 +56,7 @@ pub fn fill(
                     let taken: Vec<usize> = std::iter::once(t)
                         .chain(out.iter().map(|f| f.head))
                         .collect();
-                    let mut argument = argument(g, &role.name, head, &taken);
+                    let mut argument = argument(g, &role.name, head, &taken, classes);
                     if let Some(first) = compound_run_start(g, role, head, classes) {
                         let start = phrase::noun_phrase(g, first).start;
                         let run = Span::new(start, argument.span.end);
@@ -70,7 +70,7 @@ pub fn fill(
                     out.push(Filled { argument, head });
                     if role.name == "Place" || places_target(g, rule, &role.name, head, classes) {
                         for p in named_within(g, head) {
-                            let named = self::argument(g, "Place", p, &[t]);
+                            let named = self::argument(g, "Place", p, &[t], classes);
                             if !out.iter().any(|f| f.argument.span.overlaps(&named.span)) {
                                 out.push(Filled {
                                     argument: named,
@@ -302,15 +302,21 @@ pub fn allows(
     (in_class && noun) || role.upos.iter().any(|u| u == g.upos(w))
 }
 
-/// The argument headed by `head`: its noun phrase, and for a pronoun the
-/// entity it refers to when clear.
-fn argument(g: &Graph, role: &str, head: usize, skip: &[usize]) -> Argument {
+/// The argument headed by `head`: its noun phrase, and for a pronoun what
+/// it refers to when clear.
+fn argument(
+    g: &Graph,
+    role: &str,
+    head: usize,
+    skip: &[usize],
+    classes: &HashMap<String, HashSet<String>>,
+) -> Argument {
     Argument {
         role: role.to_string(),
         span: phrase::argument_phrase(g, head, skip),
         canonical: None,
         value: None,
         head: Some(g.span(head)),
-        antecedent: pronouns::antecedent(g, head),
+        antecedent: pronouns::antecedent(g, head, classes),
     }
 }

@@ -4,11 +4,35 @@
 //! compatible entity in its own sentence before it or in the sentence
 //! before; or, for a possessive ("The US responded with its own strikes"),
 //! the subject of its clause when that is the only compatible entity before
-//! it in the sentence. The argument stays the pronoun; the name is its
-//! `antecedent`.
+//! it in the sentence. A pronoun that is the subject of a reported clause,
+//! or the possessive on that subject, stands for the one who reports it
+//! when the two agree ("The army said its helicopters struck", "Police
+//! said they arrested 40 people"), named or not. The argument stays the
+//! pronoun; what it stands for is its `antecedent`.
 
 use super::graph::Graph;
+use super::phrase;
 use crate::document::{Document, Entity, Span, WordSyntax};
+use std::collections::{HashMap, HashSet};
+
+/// Verbs that report their subject's words.
+const REPORTING: [&str; 15] = [
+    "say",
+    "tell",
+    "announce",
+    "claim",
+    "report",
+    "confirm",
+    "state",
+    "add",
+    "insist",
+    "acknowledge",
+    "admit",
+    "deny",
+    "allege",
+    "warn",
+    "stress",
+];
 
 /// Entity labels a pronoun may refer to.
 fn compatible(pronoun: &str) -> &'static [&'static str] {
@@ -48,10 +72,19 @@ fn can_refer(doc: &Document, pronoun: &str, e: &Entity) -> bool {
     !plural_pronoun || w.feats.contains("Number=Plur")
 }
 
-/// The entity mention a pronoun argument refers to, when that is clear.
-pub fn antecedent(g: &Graph, word: usize) -> Option<Span> {
+/// What a pronoun argument refers to, when that is clear: an entity
+/// mention, or the noun phrase of the one who reports the pronoun's clause.
+/// `classes`: the rule file's noun classes ("people", "group").
+pub fn antecedent(
+    g: &Graph,
+    word: usize,
+    classes: &HashMap<String, HashSet<String>>,
+) -> Option<Span> {
     if g.upos(word) != "PRON" || compatible(g.lemma(word)).is_empty() {
         return None;
+    }
+    if let Some(span) = speaker(g, word, classes) {
+        return Some(span);
     }
     let pronoun = g.lemma(word);
     let at = g.span(word).start;
@@ -93,4 +126,63 @@ fn clause_subject(g: &Graph, word: usize, before: Vec<&Entity>) -> Option<Span> 
         .filter(|&s| s < word)
         .find_map(|s| g.entity(s).filter(|e| e.span == first.span))
         .map(|e| e.span)
+}
+
+/// The subject of the verb of saying that reports the pronoun's clause,
+/// when the pronoun is that clause's subject or the possessive on it and
+/// the two agree: "The army said its helicopters struck" (said → struck),
+/// "Its jets hit the base, the ministry said" (a parenthetical "said").
+fn speaker(g: &Graph, word: usize, classes: &HashMap<String, HashSet<String>>) -> Option<Span> {
+    let subject = |w: usize| matches!(g.rel(w), "nsubj" | "nsubj:pass");
+    let holder = if g.rel(word) == "nmod:poss" {
+        g.head(word)?
+    } else {
+        word
+    };
+    if !subject(holder) {
+        return None;
+    }
+    let mut clause = g.head(holder)?;
+    while g.rel(clause) == "conj" {
+        clause = g.head(clause)?;
+    }
+    let reporting = |v: usize| REPORTING.contains(&g.lemma(v));
+    let verb = match g.head(clause) {
+        Some(h) if g.rel(clause) == "ccomp" && reporting(h) => h,
+        _ => g.deps(clause, "parataxis").find(|&c| reporting(c))?,
+    };
+    let s = g.deps(verb, "nsubj").find(|&s| s != word)?;
+    agreeing(g, g.lemma(word), s, classes)
+}
+
+/// The speaker `s` as what `pronoun` stands for, when they agree: a
+/// compatible entity, or a common noun of the right kind and number ("it"
+/// a body, "they" people or a body, "he" one person).
+fn agreeing(
+    g: &Graph,
+    pronoun: &str,
+    s: usize,
+    classes: &HashMap<String, HashSet<String>>,
+) -> Option<Span> {
+    if let Some(e) = g.entity(s) {
+        return can_refer(g.doc, pronoun, e).then_some(e.span);
+    }
+    if g.upos(s) != "NOUN" {
+        return None;
+    }
+    let lemma = g.lemma(s);
+    let form = g.form(s).to_lowercase();
+    let of = |c: &str| {
+        classes
+            .get(c)
+            .is_some_and(|set| set.contains(lemma) || set.contains(&form))
+    };
+    let plural = g.feat(s, "Number=Plur");
+    let agrees = match pronoun {
+        "it" | "its" => !plural && !of("people"),
+        "they" | "them" | "their" => (plural && of("people")) || of("group"),
+        "he" | "him" | "his" | "she" | "her" | "hers" => !plural && of("people"),
+        _ => false,
+    };
+    agrees.then(|| phrase::noun_phrase(g, s))
 }
