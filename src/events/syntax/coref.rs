@@ -12,6 +12,7 @@
 use crate::document::{Document, Event, Span};
 
 /// What one mention says about its event, for comparing mentions.
+#[derive(Clone)]
 pub(super) struct Facts {
     pub(super) event_type: String,
     /// (role, lowercased head text, whether it is specific: a name).
@@ -148,8 +149,11 @@ const RECENT_MENTIONS: usize = 16;
 
 /// Assigns `doc_event` to every event of the document (in document order)
 /// and links each Attack to the Die and Injure events of its sentence.
-/// `definite[i]` says whether event i is a definite nominal mention.
-pub fn cluster(doc: &mut Document, definite: &[bool]) {
+/// `definite[i]` says whether event i is a definite nominal mention,
+/// `tolls[i]` whether it is a death toll, whose count may exceed the
+/// counts of earlier mentions of the same deaths ("killing 30" ... "the
+/// death toll has risen to 45").
+pub fn cluster(doc: &mut Document, definite: &[bool], tolls: &[bool]) {
     let name_at = |s: Span| doc.entity_at(s).map(|e| e.span);
     let all: Vec<Facts> = doc.events.iter().map(|e| facts(doc, e, &name_at)).collect();
     let mut ids: Vec<usize> = Vec::with_capacity(all.len());
@@ -167,7 +171,17 @@ pub fn cluster(doc: &mut Document, definite: &[bool]) {
             // them would grow with the square of a long report.
             let recent = &m[m.len().saturating_sub(RECENT_MENTIONS)..];
             let same_type = all[m[0]].event_type == f.event_type;
-            let no_conflict = recent.iter().all(|&k| !conflict(&all[k], f));
+            let toll = tolls.get(i).copied().unwrap_or(false);
+            let no_conflict = recent.iter().all(|&k| {
+                if toll {
+                    // An earlier count is a lower bound of the toll.
+                    let mut before = all[k].clone();
+                    before.counts.2 = true;
+                    !conflict(&before, f)
+                } else {
+                    !conflict(&all[k], f)
+                }
+            });
             let shared = recent.iter().any(|&k| shares_specific(&all[k], f));
             let refers_back = definite.get(i).copied().unwrap_or(false) && Some(c) == nearest;
             same_type && no_conflict && (shared || refers_back)

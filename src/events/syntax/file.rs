@@ -42,6 +42,10 @@ pub struct RuleFormat {
     pub forbids: Vec<String>,
     #[serde(default)]
     pub casualties: Option<Casualty>,
+    /// The trigger may be a noun that modifies another ("death" in "death
+    /// toll"); other rules' triggers never are ("protest camps").
+    #[serde(default)]
+    pub compound_trigger: bool,
     #[serde(default)]
     pub counter_examples: Vec<String>,
     #[serde(default, rename = "role")]
@@ -73,6 +77,9 @@ pub struct RoleFormat {
 pub enum Casualty {
     Killed,
     Injured,
+    /// A death toll ("has risen to 45"): the killed count of deaths told
+    /// before, which may have grown since another mention counted them.
+    Toll,
 }
 
 /// A sentence the rule must match, with what it must find.
@@ -109,6 +116,7 @@ pub struct Rule {
     pub requires: Vec<Path>,
     pub forbids: Vec<Path>,
     pub casualties: Option<Casualty>,
+    pub compound_trigger: bool,
     pub roles: Vec<Role>,
     pub examples: Vec<Example>,
     pub counter_examples: Vec<String>,
@@ -199,6 +207,7 @@ pub fn rule(r: &RuleFormat, f: &FileFormat) -> Result<Rule, String> {
         requires: paths(&r.requires)?,
         forbids: paths(&r.forbids)?,
         casualties: r.casualties,
+        compound_trigger: r.compound_trigger,
         roles: r
             .roles
             .iter()

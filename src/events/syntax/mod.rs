@@ -104,6 +104,7 @@ impl SyntaxEvents {
     pub fn process(&self, doc: &mut Document) {
         let mut events: Vec<Event> = Vec::new();
         let mut definite = Vec::new();
+        let mut tolls = Vec::new();
         let mentions = graph::Mentions::new(doc);
         // Event types reported so far, for bare nominals that refer back.
         let mut seen: HashSet<String> = HashSet::new();
@@ -123,11 +124,12 @@ impl SyntaxEvents {
                 seen.insert(e.event_type.clone());
                 events.push(e);
                 definite.push(m.definite);
+                tolls.push(m.toll);
             }
         }
         doc.events = events;
-        carry_casualties(&mut doc.events);
-        coref::cluster(doc, &definite);
+        carry_casualties(&mut doc.events, &tolls);
+        coref::cluster(doc, &definite, &tolls);
     }
 
     /// The events of one sentence, each with what kind of mention it is.
@@ -161,7 +163,16 @@ impl SyntaxEvents {
                         g.upos(t) == "NOUN" && g.has_dep(t, "det", &self.definite) && !restricted;
                     let event = self.event(g, rule, t);
                     let bare = g.upos(t) == "NOUN" && event.arguments.is_empty();
-                    out.push((event, Mention { definite, bare }));
+                    let toll = rule.casualties == Some(Casualty::Toll);
+                    let definite = definite || toll;
+                    out.push((
+                        event,
+                        Mention {
+                            definite,
+                            toll,
+                            bare,
+                        },
+                    ));
                 }
             }
         }
@@ -174,7 +185,7 @@ impl SyntaxEvents {
     /// event ("protest camps", "attack helicopters", "arrest warrant").
     fn triggers(&self, g: &Graph, rule: &Rule, t: usize, form: &str) -> bool {
         let upos = g.upos(t);
-        if upos == "NOUN" && g.rel(t) == "compound" {
+        if upos == "NOUN" && g.rel(t) == "compound" && !rule.compound_trigger {
             return false;
         }
         // A trigger listed in its own form ("shelling/NOUN") matches that
@@ -235,7 +246,7 @@ impl SyntaxEvents {
             ..Default::default()
         };
         match rule.casualties {
-            Some(Casualty::Killed) => event.killed = count.map(|c| c.n),
+            Some(Casualty::Killed | Casualty::Toll) => event.killed = count.map(|c| c.n),
             Some(Casualty::Injured) => event.injured = count.map(|c| c.n),
             None => {}
         }
@@ -276,8 +287,11 @@ fn share_setting(run: &mut [Event], pairs: &[(usize, usize)]) {
 
 /// What kind of mention an event's trigger is.
 struct Mention {
-    /// A definite nominal ("the attack"), which may refer back.
+    /// A definite nominal ("the attack"), which may refer back; a death
+    /// toll always does.
     definite: bool,
+    /// A death toll, whose count may exceed earlier counts of its deaths.
+    toll: bool,
     /// A nominal with no argument at all, not even a time.
     bare: bool,
 }
@@ -287,16 +301,23 @@ struct Mention {
 /// two share where and when they happened: the parse often hangs "near the
 /// airport" or "on Wednesday" on one of them only ("a strike on Wednesday
 /// that killed X near the airport"). Events come in sentence order, so each
-/// sentence's events are one run of them.
-fn carry_casualties(events: &mut [Event]) {
+/// sentence's events are one run of them. A death toll (`tolls[i]`) counts
+/// deaths told before, and gives the attack beside it no count: "the
+/// bombing" of "the toll from the bombing has risen to 45" is the attack
+/// that killed 30 earlier, not another one.
+fn carry_casualties(events: &mut [Event], tolls: &[bool]) {
+    let mut first = 0;
     for run in events.chunk_by_mut(|a, b| a.sentence == b.sentence) {
         let pairs = coref::caused(run, |e| e.modality.is_asserted());
         share_setting(run, &pairs);
+        let start = first;
+        first += run.len();
+        let toll = |h: usize| tolls.get(start + h).copied().unwrap_or(false);
         for i in 0..run.len() {
             let of = |t: &str| {
                 pairs
                     .iter()
-                    .filter(|&&(a, h)| a == i && run[h].event_type == t)
+                    .filter(|&&(a, h)| a == i && run[h].event_type == t && !toll(h))
                     .map(|&(_, h)| (run[h].killed.or(run[h].injured), run[h].casualties_at_least))
                     .next()
             };

@@ -169,6 +169,32 @@ fn a_pronoun_is_resolved_only_when_one_name_fits() {
 }
 
 #[test]
+fn a_pronoun_in_a_reported_clause_stands_for_the_speaker_it_agrees_with() {
+    let referent = |text: &str, ty: &str, role: &str| {
+        let d = doc(&[text]);
+        let e = event(&d, ty, 0);
+        let a = e.arguments.iter().find(|a| a.role == role).unwrap();
+        a.antecedent.map(|s| d.slice(s).to_string())
+    };
+    let army = "The army said its helicopters struck a depot in Kessar.";
+    assert_eq!(
+        referent(army, "Conflict:Attack", "Attacker").as_deref(),
+        Some("The army")
+    );
+    let police = "Police said they arrested 40 protesters in Ostrava.";
+    assert_eq!(
+        referent(police, "Justice:Arrest-Jail", "Agent").as_deref(),
+        Some("Police")
+    );
+    // A spokesman is a person, not "it"; "they" in a clause of its own
+    // inside the report may be anyone in it.
+    let spokesman = "A military spokesman said its drones struck a convoy near Kessar.";
+    assert_eq!(referent(spokesman, "Conflict:Attack", "Attacker"), None);
+    let gunmen = "Police said the gunmen fled after they attacked the bank in Torvik.";
+    assert_eq!(referent(gunmen, "Conflict:Attack", "Attacker"), None);
+}
+
+#[test]
 fn the_attack_later_is_the_same_event_and_its_deaths_are_linked() {
     let d = doc(&[
         "Gunmen attacked a checkpoint in Tal Afar on Sunday.",
@@ -192,6 +218,26 @@ fn the_attack_later_is_the_same_event_and_its_deaths_are_linked() {
             ("Place", "Tal Afar")
         ])
     );
+}
+
+#[test]
+fn a_risen_death_toll_is_the_same_deaths_and_its_attack_the_same_attack() {
+    let d = doc(&[
+        "A car bomb exploded at a market in Marvella on Tuesday, killing 30 people.",
+        "The death toll from the bombing has since risen to 45, the health ministry said.",
+    ]);
+    let (attack, again) = (
+        event(&d, "Conflict:Attack", 0),
+        event(&d, "Conflict:Attack", 1),
+    );
+    let (killing, toll) = (event(&d, "Life:Die", 0), event(&d, "Life:Die", 1));
+    assert_eq!((killing.killed, toll.killed), (Some(30), Some(45)));
+    assert_eq!(toll.rule, "die-toll");
+    assert_eq!(killing.doc_event, toll.doc_event);
+    // The toll counts deaths told before: "the bombing" gets no count of
+    // its own, and stays the attack of the first sentence.
+    assert_eq!(again.killed, None);
+    assert_eq!(attack.doc_event, again.doc_event);
 }
 
 #[test]
