@@ -71,7 +71,14 @@ pub fn fill(
                     if role.name == "Place" || places_target(g, rule, &role.name, head, classes) {
                         for p in named_within(g, head) {
                             let named = self::argument(g, "Place", p, &[t], classes);
-                            if !out.iter().any(|f| f.argument.span.overlaps(&named.span)) {
+                            // The target's own phrase may hold the name ("the
+                            // neighbourhoods of Askar"): the place is still
+                            // the name, for the analyst's map.
+                            let clash = out.iter().any(|f| {
+                                (f.head != head || role.name == "Place")
+                                    && f.argument.span.overlaps(&named.span)
+                            });
+                            if !clash {
                                 out.push(Filled {
                                     argument: named,
                                     head: p,
