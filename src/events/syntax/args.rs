@@ -298,15 +298,23 @@ pub fn allows(
             return true;
         }
     }
-    let lemma = g.lemma(w);
-    let form = g.form(w).to_lowercase();
-    let in_class = role.classes.iter().any(|c| {
-        classes
-            .get(c)
-            .is_some_and(|set| set.contains(lemma) || set.contains(&form))
-    });
+    let in_class = role.classes.iter().any(|c| in_class(g, w, c, classes));
     let noun = matches!(g.upos(w), "NOUN" | "PROPN" | "NUM" | "X");
     (in_class && noun) || role.upos.iter().any(|u| u == g.upos(w))
+}
+
+/// Whether word `w` is in the rule file's noun class `class`, by its lemma
+/// or, where the parser's lemma is odd ("gendarm"), by its form.
+pub(super) fn in_class(
+    g: &Graph,
+    w: usize,
+    class: &str,
+    classes: &HashMap<String, HashSet<String>>,
+) -> bool {
+    let form = g.form(w).to_lowercase();
+    classes
+        .get(class)
+        .is_some_and(|set| set.contains(g.lemma(w)) || set.contains(&form))
 }
 
 /// The argument headed by `head`: its noun phrase, and for a pronoun what

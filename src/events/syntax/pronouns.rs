@@ -170,13 +170,7 @@ fn agreeing(
     if g.upos(s) != "NOUN" {
         return None;
     }
-    let lemma = g.lemma(s);
-    let form = g.form(s).to_lowercase();
-    let of = |c: &str| {
-        classes
-            .get(c)
-            .is_some_and(|set| set.contains(lemma) || set.contains(&form))
-    };
+    let of = |c: &str| super::args::in_class(g, s, c, classes);
     let plural = g.feat(s, "Number=Plur");
     let agrees = match pronoun {
         "it" | "its" => !plural && !of("people"),
