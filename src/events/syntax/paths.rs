@@ -6,7 +6,8 @@
 //! the word is attached to it by `rel`; `*` matches any relation. Filters in
 //! brackets narrow the words a step reaches, `|` between alternatives and `;`
 //! between filters: `obl[case=in|near|at]`, `<obj[lemma=launch|carry]`,
-//! `nmod[case=on;upos=NOUN|PROPN]` (`lemma=` also takes the word's own form,
+//! `nmod[case=on;upos=NOUN|PROPN]`, `advcl[mark=while|as]` (the clause's
+//! subordinator) (`lemma=` also takes the word's own form,
 //! as triggers do: a parser may guess "shell" for "shelling"),
 //! `obj[class=people|vehicle]` (a noun
 //! class of the rule file: its words as lemmas), `compound[ner=PER|ORG|O]`
@@ -29,6 +30,8 @@ struct Step {
     up: bool,
     rel: String,
     case: Vec<String>,
+    /// Subordinators one of which the word's clause must have ("while").
+    mark: Vec<String>,
     lemma: Vec<String>,
     upos: Vec<String>,
     /// NER labels the word's entity mention must carry ("reached Austria":
@@ -115,6 +118,7 @@ impl Step {
             up,
             rel: rel.to_string(),
             case: Vec::new(),
+            mark: Vec::new(),
             lemma: Vec::new(),
             upos: Vec::new(),
             ner: Vec::new(),
@@ -127,6 +131,7 @@ impl Step {
             let values: Vec<String> = values.split('|').map(str::to_string).collect();
             match key {
                 "case" => step.case = values.iter().map(|v| v.to_lowercase()).collect(),
+                "mark" => step.mark = values.iter().map(|v| v.to_lowercase()).collect(),
                 "lemma" => step.lemma.extend(values.iter().map(|v| v.to_lowercase())),
                 "class" => {
                     for v in &values {
@@ -142,7 +147,7 @@ impl Step {
                 "shape" => return Err(format!("{text}: the only shape is shape=upper")),
                 _ => {
                     return Err(format!(
-                        "{text}: unknown filter {key} (case, lemma, class, upos, ner, shape)"
+                        "{text}: unknown filter {key} (case, mark, lemma, class, upos, ner, shape)"
                     ))
                 }
             }
@@ -171,6 +176,9 @@ impl Step {
                 .any(|l| l == g.lemma(n) || l.eq_ignore_ascii_case(g.form(n))))
             && (self.upos.is_empty() || self.upos.iter().any(|u| u == g.upos(n)))
             && (self.case.is_empty() || g.cases(n).iter().any(|c| self.case.iter().any(|x| x == c)))
+            && (self.mark.is_empty()
+                || g.deps(n, "mark")
+                    .any(|m| self.mark.iter().any(|x| x == g.lemma(m))))
             && (!self.upper || is_upper(g.form(n)))
             && (self.ner.is_empty() || {
                 let label = g.entity(n).map_or("O", |e| e.label.as_str());
@@ -198,6 +206,8 @@ mod tests {
         let p = Path::parse("nmod[case=on|against;upos=NOUN]").unwrap();
         assert_eq!(p.steps[0].case, vec!["on", "against"]);
         assert_eq!(p.steps[0].upos, vec!["NOUN"]);
+        let p = Path::parse("advcl[mark=while|as]").unwrap();
+        assert_eq!(p.steps[0].mark, vec!["while", "as"]);
         let p = Path::parse("obj[ner=LOC|ORG]").unwrap();
         assert_eq!(p.steps[0].ner, vec!["LOC", "ORG"]);
         let p = Path::parse("compound[ner=LOC;shape=upper]").unwrap();
