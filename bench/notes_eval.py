@@ -29,6 +29,9 @@ developed on.
 data/notes/round8.jsonl: 12 more, written in the sixth session of 2026-12-01
 and scored once unseen (type 10/12, killed 8/9, attacker 4/9, place 5/12),
 then developed on.
+data/notes/round9.jsonl: 12 more, written later in that session after its
+rule changes and scored once unseen (type 10/12, killed 6/7, attacker 6/8,
+place 8/12), then developed on.
 The window engine's figures are history: casefile had that second engine
 until the syntax engine, ahead on every held-out measure, replaced it.
 

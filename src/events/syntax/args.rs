@@ -220,7 +220,7 @@ fn harmed_by_another(g: &Graph, w: usize, t: usize) -> bool {
 
 /// "No group claimed the attack", "nobody was hurt": a word that says no one
 /// took part is no participant.
-fn no_one(g: &Graph, w: usize) -> bool {
+pub(super) fn no_one(g: &Graph, w: usize) -> bool {
     matches!(g.lemma(w), "nobody" | "none" | "no-one")
         || g.deps(w, "det").any(|d| g.lemma(d) == "no")
 }

@@ -79,6 +79,7 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
         .iter()
         .any(|&w| g.has_dep(w, "advmod", &words.negation))
         || g.has_dep(t, "det", &words.negative_determiners)
+        || nobody_took_part(g, t)
     {
         return Modality::Negated;
     }
@@ -129,6 +130,15 @@ pub fn modality(g: &Graph, words: &ModalityWords, t: usize) -> Modality {
         }
     }
     Modality::Asserted
+}
+
+/// Whether the verb's subject or object says no one took part: "no one was
+/// killed", "nobody was arrested", "gunmen killed no one".
+fn nobody_took_part(g: &Graph, t: usize) -> bool {
+    g.is_verbal(t)
+        && g.children(t).iter().any(|&c| {
+            matches!(g.rel(c), "nsubj" | "nsubj:pass" | "obj") && super::args::no_one(g, c)
+        })
 }
 
 /// Whether the event is under a condition: the trigger, or a clause or

@@ -81,6 +81,12 @@ fn collect(g: &Graph, w: usize, top: bool, skip: &[usize], inside: &mut [bool]) 
         if g.time(c).is_some() && g.time(w).is_none() {
             continue;
         }
+        // An adjective before the head's numeral is no modifier of it but a
+        // misattached predicate: "shot dead two smugglers".
+        let before_number = rel == "amod" && g.deps(w, "nummod").any(|n| c < n);
+        if before_number {
+            continue;
+        }
         let keep = INSIDE.contains(&rel)
             || of_chain
             // The preposition of an inner "of" phrase, the 's of a possessor.

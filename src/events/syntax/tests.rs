@@ -241,6 +241,15 @@ fn a_risen_death_toll_is_the_same_deaths_and_its_attack_the_same_attack() {
 }
 
 #[test]
+fn an_adjective_before_the_victims_number_is_not_part_of_them() {
+    let d = doc(&["Border guards shot dead two smugglers near the Dosk checkpoint."]);
+    let e = event(&d, "Conflict:Attack", 0);
+    let target = e.arguments.iter().find(|a| a.role == "Target").unwrap();
+    assert_eq!(d.slice(target.span), "two smugglers");
+    assert_eq!(e.killed, Some(2));
+}
+
+#[test]
 fn rule_file_errors_name_the_rule() {
     use std::path::Path;
     let bad = "[[rule]]\nid = \"x\"\ntype = \"Conflict:Attack\"\ntriggers = [\"attack/VERB\"]\n\
