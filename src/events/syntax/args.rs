@@ -199,10 +199,13 @@ fn named_within(g: &Graph, head: usize) -> Vec<usize> {
         g.deps(w, "nmod")
             .find(|&c| g.cases(c).contains(&"of") && is_place_name(c))
     };
+    // "Ulu village, Beka county": the apposition names the place around.
+    let around = g.deps(head, "appos").filter(|&a| is_place_name(a));
     g.deps(head, "nmod")
         .filter(|&c| g.cases(c).iter().any(|k| AROUND.contains(k)))
         .flat_map(|c| g.conjuncts(c))
         .filter_map(named)
+        .chain(around)
         .collect()
 }
 
@@ -253,7 +256,15 @@ fn qualifying(
     if g.rel(w) == "appos" {
         near.extend(g.head(w));
     }
-    let named = |a: &usize| g.entity(*a).is_some() || g.upos(*a) == "PROPN";
+    // A place noun with its name before it ("Ulu village") is named: its
+    // apposition is the larger place around it ("Ulu village, Beka county"),
+    // not its name.
+    let named_place = |a: usize| {
+        role.name == "Place"
+            && g.deps(a, "compound")
+                .any(|c| g.upos(c) == "PROPN" || g.entity(c).is_some())
+    };
+    let named = |a: &usize| g.entity(*a).is_some() || g.upos(*a) == "PROPN" || named_place(*a);
     // A title and the name in apposition are one participant; the name says
     // who ("the commander, Gen. Idris Matar").
     let ok = |a: &usize| allows(g, role, *a, classes);

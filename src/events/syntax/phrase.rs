@@ -81,9 +81,9 @@ fn collect(g: &Graph, w: usize, top: bool, skip: &[usize], inside: &mut [bool]) 
         if g.time(c).is_some() && g.time(w).is_none() {
             continue;
         }
-        // An adjective before the head's numeral is no modifier of it but a
-        // misattached predicate: "shot dead two smugglers".
-        let before_number = rel == "amod" && g.deps(w, "nummod").any(|n| c < n);
+        // An adjective before the numeral before the head is no modifier
+        // of it but a misattached predicate: "shot dead two smugglers".
+        let before_number = rel == "amod" && g.deps(w, "nummod").any(|n| c < n && n < w);
         if before_number {
             continue;
         }

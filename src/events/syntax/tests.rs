@@ -247,6 +247,12 @@ fn an_adjective_before_the_victims_number_is_not_part_of_them() {
     let target = e.arguments.iter().find(|a| a.role == "Target").unwrap();
     assert_eq!(d.slice(target.span), "two smugglers");
     assert_eq!(e.killed, Some(2));
+    // A numeral the parser hung on the noun from after it ("including
+    // one") leaves the adjectives before the noun in place.
+    let d = doc(&["The talks come as two recent Varanian strikes on armed militias in Dorva, including one late on Wednesday, have angered the government."]);
+    let e = event(&d, "Conflict:Attack", 0);
+    let target = e.arguments.iter().find(|a| a.role == "Target").unwrap();
+    assert_eq!(d.slice(target.span), "armed militias");
 }
 
 #[test]
