@@ -12,7 +12,6 @@
 use crate::document::{Document, Event, Span};
 
 /// What one mention says about its event, for comparing mentions.
-#[derive(Clone)]
 pub(super) struct Facts {
     pub(super) event_type: String,
     /// (role, lowercased head text, whether it is specific: a name).
@@ -20,6 +19,9 @@ pub(super) struct Facts {
     date: Option<String>,
     /// (killed, injured), and whether they are lower bounds ("at least 12").
     counts: (Option<u64>, Option<u64>, bool),
+    /// A death toll, whose count may exceed the counts of earlier mentions
+    /// of the same deaths ("killing 30" ... "the toll has risen to 45").
+    toll: bool,
 }
 
 /// Roles whose fillers must agree for two mentions to be one event.
@@ -77,6 +79,7 @@ pub(super) fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<
         args,
         date,
         counts: (e.killed, e.injured, e.casualties_at_least),
+        toll: false,
     }
 }
 
@@ -84,7 +87,8 @@ pub(super) fn facts(doc: &Document, e: &Event, name_at: &dyn Fn(Span) -> Option<
 /// differ, or an exact count below the other's lower bound ("killed 12" and
 /// "killing two officers" are two events; "at least 12" and "15" may be one).
 /// A count of one is no evidence: a report often names one victim of a strike
-/// first ("killed a top Iranian general") and all of them later.
+/// first ("killed a top Iranian general") and all of them later. When the
+/// later mention `b` is a death toll, `a`'s count is a lower bound of it.
 fn counts_differ(a: &Facts, b: &Facts) -> bool {
     let fits = |x: u64, x_least: bool, y: u64, y_least: bool| match (x_least, y_least) {
         (false, false) => x == y,
@@ -93,6 +97,7 @@ fn counts_differ(a: &Facts, b: &Facts) -> bool {
         (true, true) => true,
     };
     let ((ka, ia, la), (kb, ib, lb)) = (a.counts, b.counts);
+    let la = la || b.toll;
     let differ = |x: Option<u64>, y: Option<u64>| match (x, y) {
         (Some(x), Some(y)) if x > 1 && y > 1 => !fits(x, la, y, lb),
         _ => false,
@@ -155,7 +160,15 @@ const RECENT_MENTIONS: usize = 16;
 /// death toll has risen to 45").
 pub fn cluster(doc: &mut Document, definite: &[bool], tolls: &[bool]) {
     let name_at = |s: Span| doc.entity_at(s).map(|e| e.span);
-    let all: Vec<Facts> = doc.events.iter().map(|e| facts(doc, e, &name_at)).collect();
+    let all: Vec<Facts> = doc
+        .events
+        .iter()
+        .zip(tolls.iter().chain(std::iter::repeat(&false)))
+        .map(|(e, &toll)| Facts {
+            toll,
+            ..facts(doc, e, &name_at)
+        })
+        .collect();
     let mut ids: Vec<usize> = Vec::with_capacity(all.len());
     let mut members: Vec<Vec<usize>> = Vec::new();
     for (i, f) in all.iter().enumerate() {
@@ -171,17 +184,7 @@ pub fn cluster(doc: &mut Document, definite: &[bool], tolls: &[bool]) {
             // them would grow with the square of a long report.
             let recent = &m[m.len().saturating_sub(RECENT_MENTIONS)..];
             let same_type = all[m[0]].event_type == f.event_type;
-            let toll = tolls.get(i).copied().unwrap_or(false);
-            let no_conflict = recent.iter().all(|&k| {
-                if toll {
-                    // An earlier count is a lower bound of the toll.
-                    let mut before = all[k].clone();
-                    before.counts.2 = true;
-                    !conflict(&before, f)
-                } else {
-                    !conflict(&all[k], f)
-                }
-            });
+            let no_conflict = recent.iter().all(|&k| !conflict(&all[k], f));
             let shared = recent.iter().any(|&k| shares_specific(&all[k], f));
             let refers_back = definite.get(i).copied().unwrap_or(false) && Some(c) == nearest;
             same_type && no_conflict && (shared || refers_back)
