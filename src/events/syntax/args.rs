@@ -5,9 +5,8 @@
 
 use super::file::{Role, Rule};
 use super::graph::Graph;
-use super::{phrase, pronouns};
+use super::{phrase, pronouns, Classes};
 use crate::document::{Argument, Span};
-use std::collections::{HashMap, HashSet};
 
 /// An argument and its head word.
 pub struct Filled {
@@ -17,12 +16,7 @@ pub struct Filled {
 
 /// The arguments of the event the rule builds at trigger `t`; a word fills
 /// at most one role (the first that takes it).
-pub fn fill(
-    g: &Graph,
-    rule: &Rule,
-    t: usize,
-    classes: &HashMap<String, HashSet<String>>,
-) -> Vec<Filled> {
+pub fn fill(g: &Graph, rule: &Rule, t: usize, classes: &Classes) -> Vec<Filled> {
     let mut out: Vec<Filled> = Vec::new();
     for role in &rule.roles {
         for path in &role.paths {
@@ -98,12 +92,7 @@ pub fn fill(
 /// attacker is "Houthi rebel", one participant, not "Houthi" and "rebel".
 /// ("U.S. air strike" keeps "U.S.": "air" is no attacker; "the Wednesday
 /// drone strike" keeps its date out of the instrument.)
-fn modifies_next(
-    g: &Graph,
-    role: &Role,
-    w: usize,
-    classes: &HashMap<String, HashSet<String>>,
-) -> bool {
+fn modifies_next(g: &Graph, role: &Role, w: usize, classes: &Classes) -> bool {
     w + 1 < g.len()
         && g.time(w).is_none()
         && g.rel(w) == "compound"
@@ -114,12 +103,7 @@ fn modifies_next(
 
 /// The first of the compounds before `head` that modify it (see
 /// [`modifies_next`]), whose words then open its phrase.
-fn compound_run_start(
-    g: &Graph,
-    role: &Role,
-    head: usize,
-    classes: &HashMap<String, HashSet<String>>,
-) -> Option<usize> {
+fn compound_run_start(g: &Graph, role: &Role, head: usize, classes: &Classes) -> Option<usize> {
     let mut first = None;
     let mut k = head;
     while k > 0 && modifies_next(g, role, k - 1, classes) {
@@ -159,13 +143,7 @@ fn through_part(g: &Graph, w: usize) -> usize {
 /// Whether a target is a common noun of place ("a crowded cafe in Hesper",
 /// "an oil depot outside Corra") of a rule that has places: the named places
 /// it lies in are then the event's places too.
-fn places_target(
-    g: &Graph,
-    rule: &Rule,
-    role: &str,
-    head: usize,
-    classes: &HashMap<String, HashSet<String>>,
-) -> bool {
+fn places_target(g: &Graph, rule: &Rule, role: &str, head: usize, classes: &Classes) -> bool {
     role == "Target"
         && rule.roles.iter().any(|r| r.name == "Place")
         && classes
@@ -246,12 +224,7 @@ fn coordinated_appositions(g: &Graph, w: usize) -> Vec<usize> {
 
 /// The word itself when the role allows it, else an apposition of it that
 /// the role allows ("the commander, Gen. Rahimi" for a role that takes PER).
-fn qualifying(
-    g: &Graph,
-    role: &Role,
-    w: usize,
-    classes: &HashMap<String, HashSet<String>>,
-) -> Option<usize> {
+fn qualifying(g: &Graph, role: &Role, w: usize, classes: &Classes) -> Option<usize> {
     let mut near: Vec<usize> = g.deps(w, "appos").collect();
     if g.rel(w) == "appos" {
         near.extend(g.head(w));
@@ -289,12 +262,7 @@ pub(super) fn backed_adjective(form: &str) -> bool {
 }
 
 /// Whether word `w` may head an argument of the role.
-pub fn allows(
-    g: &Graph,
-    role: &Role,
-    w: usize,
-    classes: &HashMap<String, HashSet<String>>,
-) -> bool {
+pub fn allows(g: &Graph, role: &Role, w: usize, classes: &Classes) -> bool {
     // A date is the event's time, never a participant or a place.
     if g.time(w).is_some() {
         return false;
@@ -316,12 +284,7 @@ pub fn allows(
 
 /// Whether word `w` is in the rule file's noun class `class`, by its lemma
 /// or, where the parser's lemma is odd ("gendarm"), by its form.
-pub(super) fn in_class(
-    g: &Graph,
-    w: usize,
-    class: &str,
-    classes: &HashMap<String, HashSet<String>>,
-) -> bool {
+pub(super) fn in_class(g: &Graph, w: usize, class: &str, classes: &Classes) -> bool {
     let form = g.form(w).to_lowercase();
     classes
         .get(class)
@@ -330,13 +293,7 @@ pub(super) fn in_class(
 
 /// The argument headed by `head`: its noun phrase, and for a pronoun what
 /// it refers to when clear.
-fn argument(
-    g: &Graph,
-    role: &str,
-    head: usize,
-    skip: &[usize],
-    classes: &HashMap<String, HashSet<String>>,
-) -> Argument {
+fn argument(g: &Graph, role: &str, head: usize, skip: &[usize], classes: &Classes) -> Argument {
     Argument {
         role: role.to_string(),
         span: phrase::argument_phrase(g, head, skip),

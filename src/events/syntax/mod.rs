@@ -39,10 +39,14 @@ use modality::ModalityWords;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// The rule file's noun classes: class name → its lemmas and word forms,
+/// lowercased.
+pub(super) type Classes = HashMap<String, HashSet<String>>;
+
 /// The compiled rule file; [`SyntaxEvents::process`] runs it on a document.
 pub struct SyntaxEvents {
     pub rules: Vec<Rule>,
-    classes: HashMap<String, HashSet<String>>,
+    classes: Classes,
     modality: ModalityWords,
     definite: Vec<String>,
     drop_bare_nominals: bool,

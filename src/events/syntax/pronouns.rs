@@ -11,9 +11,8 @@
 //! pronoun; what it stands for is its `antecedent`.
 
 use super::graph::Graph;
-use super::phrase;
+use super::{phrase, Classes};
 use crate::document::{Document, Entity, Span, WordSyntax};
-use std::collections::{HashMap, HashSet};
 
 /// Verbs that report their subject's words.
 const REPORTING: [&str; 15] = [
@@ -75,11 +74,7 @@ fn can_refer(doc: &Document, pronoun: &str, e: &Entity) -> bool {
 /// What a pronoun argument refers to, when that is clear: an entity
 /// mention, or the noun phrase of the one who reports the pronoun's clause.
 /// `classes`: the rule file's noun classes ("people", "group").
-pub fn antecedent(
-    g: &Graph,
-    word: usize,
-    classes: &HashMap<String, HashSet<String>>,
-) -> Option<Span> {
+pub fn antecedent(g: &Graph, word: usize, classes: &Classes) -> Option<Span> {
     if g.upos(word) != "PRON" || compatible(g.lemma(word)).is_empty() {
         return None;
     }
@@ -132,7 +127,7 @@ fn clause_subject(g: &Graph, word: usize, before: Vec<&Entity>) -> Option<Span> 
 /// when the pronoun is that clause's subject or the possessive on it and
 /// the two agree: "The army said its helicopters struck" (said → struck),
 /// "Its jets hit the base, the ministry said" (a parenthetical "said").
-fn speaker(g: &Graph, word: usize, classes: &HashMap<String, HashSet<String>>) -> Option<Span> {
+fn speaker(g: &Graph, word: usize, classes: &Classes) -> Option<Span> {
     let subject = |w: usize| matches!(g.rel(w), "nsubj" | "nsubj:pass");
     let holder = if g.rel(word) == "nmod:poss" {
         g.head(word)?
@@ -158,12 +153,7 @@ fn speaker(g: &Graph, word: usize, classes: &HashMap<String, HashSet<String>>) -
 /// The speaker `s` as what `pronoun` stands for, when they agree: a
 /// compatible entity, or a common noun of the right kind and number ("it"
 /// a body, "they" people or a body, "he" one person).
-fn agreeing(
-    g: &Graph,
-    pronoun: &str,
-    s: usize,
-    classes: &HashMap<String, HashSet<String>>,
-) -> Option<Span> {
+fn agreeing(g: &Graph, pronoun: &str, s: usize, classes: &Classes) -> Option<Span> {
     if let Some(e) = g.entity(s) {
         return can_refer(g.doc, pronoun, e).then_some(e.span);
     }
