@@ -5,9 +5,9 @@ M2E2's gold is sparse: "More than 100 people, mostly demonstrators, were
 killed during the rallies" has no gold event at all. So a trigger the
 scorer counts as wrong may be a real ACE event mention. This script makes
 that measurable. It reads the per-document dump of `eval-events --dump`,
-finds the predictions the scorer counts as wrong (trigger classification:
+takes the predictions the scorer counts as wrong (trigger classification:
 asserted, specific, one of the eight scored types, no one-to-one gold
-match of the same type; the same matching as src/events/eval.rs), and
+match of the same type; the dump carries the scorer's own verdict), and
 
   items DUMP               prints each one with its sentence for annotators
                            (JSON lines: key, type, sentence with [[trigger]])
@@ -39,36 +39,13 @@ import json
 import sys
 from collections import Counter
 
-SCORED = {
-    "Conflict:Attack", "Conflict:Demonstrate", "Contact:Meet",
-    "Contact:Phone-Write", "Justice:Arrest-Jail", "Life:Die",
-    "Movement:Transport", "Transaction:Transfer-Money",
-}
-
-
-def matches(p, g):
-    """The scorer's span rule: overlap, and not over three times as long."""
-    overlap = p[0] < g[1] and g[0] < p[1]
-    return overlap and p[1] - p[0] <= 3 * (g[1] - g[0]) + 4
-
 
 def wrong_triggers(doc):
-    """The predictions trigger classification counts as wrong, in order."""
-    preds = [e for e in doc["events"]
-             if e["modality"] == "asserted" and e["genericity"] == "specific"
-             and e["type"] in SCORED]
-    gold = doc["gold_triggers"]
-    used = [False] * len(gold)
-    wrong = []
-    for e in preds:
-        hit = next((k for k, g in enumerate(gold) if not used[k]
-                    and g["type"] == e["type"]
-                    and matches(e["trigger"], g["span"])), None)
-        if hit is None:
-            wrong.append(e)
-        else:
-            used[hit] = True
-    return preds, wrong
+    """The scored predictions and those trigger classification counts as
+    wrong, in order: the dump gives each scored event the scorer's verdict
+    (`right`), None for an event that is not scored."""
+    preds = [e for e in doc["events"] if e.get("right") is not None]
+    return preds, [e for e in preds if not e["right"]]
 
 
 def key(doc, e):

@@ -15,7 +15,7 @@ mod ceiling;
 
 pub use ceiling::{format_ceiling, lexicon_ceiling, CeilingRow};
 
-use crate::document::{CharMap, Document};
+use crate::document::{CharMap, Document, Event};
 use crate::error::{Error, Result};
 use crate::ner::eval::Counts;
 use chrono::NaiveDate;
@@ -280,20 +280,22 @@ pub const SCORED_TYPES: [&str; 8] = [
     "Transaction:Transfer-Money",
 ];
 
+/// Whether an event is scored: asserted, specific and of the
+/// [`SCORED_TYPES`] (negated, hypothetical and generic mentions are output
+/// for analysts but are not ACE events).
+fn scored(e: &Event) -> bool {
+    e.modality.is_asserted()
+        && e.genericity.is_specific()
+        && SCORED_TYPES.contains(&e.event_type.as_str())
+}
+
 /// Predicted triggers and arguments of a processed document, in characters:
-/// asserted, specific events of the [`SCORED_TYPES`] only (negated,
-/// hypothetical and generic mentions are output for analysts but are not
-/// ACE events).
+/// the [`scored`] events only.
 pub fn predicted(doc: &Document) -> (Vec<Labelled>, Vec<Labelled>) {
     let map = CharMap::new(&doc.text);
     let mut triggers = Vec::new();
     let mut arguments = Vec::new();
-    for e in doc
-        .events
-        .iter()
-        .filter(|e| e.modality.is_asserted() && e.genericity.is_specific())
-        .filter(|e| SCORED_TYPES.contains(&e.event_type.as_str()))
-    {
+    for e in doc.events.iter().filter(|e| scored(e)) {
         triggers.push(Labelled {
             start: map.char_offset(e.trigger.start),
             end: map.char_offset(e.trigger.end),
@@ -313,15 +315,22 @@ pub fn predicted(doc: &Document) -> (Vec<Labelled>, Vec<Labelled>) {
 }
 
 /// One JSON line for a processed document: its text, the predicted events
-/// (character offsets, type, rule, arguments) and the gold triggers and
-/// arguments, for inspecting rules (`eval-events --dump`).
+/// (character offsets, type, rule, arguments, and for a scored event
+/// whether trigger classification counts it right) and the gold triggers
+/// and arguments, for inspecting rules (`eval-events --dump`,
+/// `bench/m2e2_audit.py`).
 pub fn dump_line(gold: &GoldDocument, doc: &Document) -> String {
     let map = CharMap::new(&doc.text);
     let span = |s: &crate::document::Span| (map.char_offset(s.start), map.char_offset(s.end));
+    let (triggers, _) = predicted(doc);
+    let same_type = |p: &Labelled, g: &Labelled| p.event_type == g.event_type;
+    let mut right = matched(&triggers, &gold.triggers, same_type).into_iter();
     let events: Vec<serde_json::Value> = doc
         .events
         .iter()
         .map(|e| {
+            // `predicted` keeps the scored events in document order.
+            let right = if scored(e) { right.next() } else { None };
             let args: Vec<serde_json::Value> = e
                 .arguments
                 .iter()
@@ -334,6 +343,7 @@ pub fn dump_line(gold: &GoldDocument, doc: &Document) -> String {
                 "modality": e.modality,
                 "genericity": e.genericity,
                 "arguments": args,
+                "right": right,
             })
         })
         .collect();
